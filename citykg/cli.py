@@ -1,0 +1,98 @@
+"""The `citykg` command line: every command in one place.
+
+Commands import their side lazily: `build`, `extract` and `validate` load the
+pipeline (kg), `serve` loads only the server.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+err = Console(stderr=True, highlight=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="citykg")
+def main() -> None:
+    """citykg: publish city profiles as validated linked open data."""
+
+
+@main.command()
+@click.option("--seeds", "seeds", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
+              help="Folder with profiles/*.txt (each with an optional reviewed .yaml sidecar).")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Release folder, replaced atomically when the build succeeds.")
+@click.option("--base", default=None, help="Canonical base URI (default https://w3id.org/citykg).")
+@click.option("--license", "license_", default=None,
+              help="Dataset licence IRI (default EU authority CC_BY_4_0).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the final line.")
+def build(seeds: Path, out: Path, base: str | None, license_: str | None, quiet: bool) -> None:
+    """Extract, map, validate and publish every profile of SEEDS into a release folder."""
+    from dataclasses import replace
+
+    from kg.metadata import ReleaseSettings
+    from kg.publish import BuildError, build_release
+    from kg.validate import ValidationError
+
+    settings = ReleaseSettings()
+    if license_:
+        settings = replace(settings, license=license_)
+    log = (lambda _m: None) if quiet else (lambda m: err.print(f"[dim]·[/dim] {m}"))
+    try:
+        result = build_release(seeds, out, base=base, settings=settings, log=log)
+    except ValidationError as exc:
+        err.print(f"[bold red]build stopped:[/bold red] {exc}")
+        err.print(f"the previous release in {out} is unchanged")
+        sys.exit(1)
+    except (BuildError, ValueError, OSError) as exc:
+        err.print(f"[bold red]build failed:[/bold red] {exc}")
+        err.print(f"the previous release in {out} is unchanged")
+        sys.exit(1)
+    m = result.manifest
+    click.echo(f"built {result.out}: {len(result.profiles)} profile(s), {m['triples']} triples, "
+               f"{len(m['files'])} files, conforms to the shapes")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+def extract(file: Path, fmt: str) -> None:
+    """Print the typed record extracted from one profile FILE."""
+    from kg.extract import ExtractError
+    from kg.extract import extract as run_extract
+
+    try:
+        record = run_extract(file).to_dict()
+    except ExtractError as exc:
+        err.print(f"[bold red]error:[/bold red] {exc}")
+        sys.exit(1)
+    if fmt == "yaml":
+        import yaml
+
+        click.echo(yaml.safe_dump(record, allow_unicode=True, sort_keys=False))
+    else:
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
+def validate(release: Path) -> None:
+    """Check a release: file checksums against its manifest, and the data against the shapes."""
+    from kg.release_check import ReleaseCheckError, check_release
+
+    try:
+        report = check_release(release)
+    except ReleaseCheckError as exc:
+        err.print(f"[bold red]invalid release:[/bold red] {exc}")
+        sys.exit(1)
+    click.echo(report.text())
+    sys.exit(0 if report.conforms else 1)
+
+
+if __name__ == "__main__":
+    main()
