@@ -145,7 +145,8 @@ def blocks_of(text: str) -> list[Block]:
         prev = merged[-1] if merged else None
         if (
             prev is not None
-            and is_prose(prev.text)
+            and len(prev.text.split()) >= 3
+            and re.search(r"[a-z]", prev.text)
             and not prev.text.endswith(TERMINAL)
             and block.text[:1].islower()
         ):
@@ -303,10 +304,14 @@ class Extractor:
             if m["unit"]:
                 if record.figure("area") is None:
                     record.figures.append(Figure("area", value, "KiloM2", "exact", block.text, block.text))
-            elif value >= 1000 and value == value.to_integral_value() and record.figure("population") is None:
+            elif (
+                value >= 1000
+                and value == value.to_integral_value()
+                and record.figure("population") is None
                 # Years are decoys: a four-digit figure from 1000 to 2100 is not a population.
-                if not (1000 <= value <= 2100 and len(m["num"]) == 4):
-                    record.figures.append(Figure("population", value, "NUM", "exact", block.text, block.text))
+                and not (1000 <= value <= 2100 and len(m["num"]) == 4)
+            ):
+                record.figures.append(Figure("population", value, "NUM", "exact", block.text, block.text))
 
     def prose_figures(self, record: Record) -> None:
         for sentence in self.sentences:
@@ -346,7 +351,8 @@ class Extractor:
         after = [m for m in candidates if m.start() >= anchor.end()]
         before = [m for m in candidates if m.end() <= anchor.start()]
         m = after[0] if after else before[-1]
-        return parse_number(m["num"], m["scale"]), unit_of(m["unit"], m["cur"]), qualifier_of(m["qual"]), m.group(0).strip()
+        value = parse_number(m["num"], m["scale"])
+        return value, unit_of(m["unit"], m["cur"]), qualifier_of(m["qual"]), m.group(0).strip()
 
     def _industries(self, record: Record, sentence: str) -> None:
         m = re.search(r"(?P<n>\d+|[a-z]+)\s+leading industries(?P<rest>[^(]*)\((?P<list>[^)]+)\)", sentence)
@@ -375,8 +381,8 @@ class Extractor:
                 name = m["name"].strip()
                 if any(x.name == name for x in record.landmarks):
                     continue
-                rep = re.search(rf"{re.escape(name)} is (?:reputed|known|renowned|famous) as\s+[\"“](?P<q>[^\"”]+)[\"”]",
-                                sentence)
+                rep = re.search(rf"{re.escape(name)} is (?:reputed|known|renowned|famous) as\s+"
+                                r"[\"“](?P<q>[^\"”]+)[\"”]", sentence)
                 record.landmarks.append(Named(name, sentence, kind="landmark", note=rep["q"] if rep else None))
 
     # credits -------------------------------------------------------------------------
@@ -455,10 +461,11 @@ class Extractor:
                                  r"(?:\s(?:on|of)\s(?:[A-Z][\w-]*\s?)+)?)", s):
                 n = count_word(m["n"]) if m["n"] else None
                 add(m["name"], s, "event", n)
-            for m in re.finditer(r"\bthe (?P<name>(?:[A-Z][\w()-]*\s)+(?:College|University|Institute|School|Academy))\b", s):
+            for m in re.finditer(r"\bthe (?P<name>(?:[A-Z][\w()-]*\s)+"
+                                 r"(?:College|University|Institute|School|Academy))\b", s):
                 add(m["name"], s, "organisation")
-            for m in re.finditer(r"\bthe (?P<name>(?:[A-Z][\w-]*|\([A-Z][\w-]*\))(?:\s(?:[A-Z][\w-]*|\([A-Z][\w-]*\)|of|and|for))*)"
-                                 r" project\b", s):
+            for m in re.finditer(r"\bthe (?P<name>(?:[A-Z][\w-]*|\([A-Z][\w-]*\))"
+                                 r"(?:\s(?:[A-Z][\w-]*|\([A-Z][\w-]*\)|of|and|for))*) project\b", s):
                 add(m["name"], s, "project")
             for m in re.finditer(r"\b(?:a |the )?(?P<name>(?:national|provincial|municipal) [a-z ]*?"
                                  r"(?:pilot zone|demonstration zone|pilot city|demonstration city))\b", s):
