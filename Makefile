@@ -28,7 +28,14 @@ serve: $(RELEASE)/manifest.json assets
 	$(BIN)/citykg serve --release $(RELEASE) --host $(HOST) --port $(PORT)
 
 assets:
-	@true
+	@# YASGUI for /sparql, pinned in package.json + package-lock.json; copied into the
+	@# git-ignored static folder, never committed, never loaded from a CDN.
+	@if [ ! -f server/static/vendor/yasgui/yasgui.min.js ] || [ package-lock.json -nt server/static/vendor/yasgui/yasgui.min.js ]; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
+	  mkdir -p server/static/vendor/yasgui && \
+	  cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css \
+	     node_modules/@zazuko/yasgui/package.json server/static/vendor/yasgui/ ; \
+	fi
 
 lint: $(BIN)/citykg
 	$(BIN)/ruff check .

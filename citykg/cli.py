@@ -42,7 +42,7 @@ def build(seeds: Path, out: Path, base: str | None, license_: str | None, quiet:
     settings = ReleaseSettings()
     if license_:
         settings = replace(settings, license=license_)
-    log = (lambda _m: None) if quiet else (lambda m: err.print(f"[dim]·[/dim] {m}"))
+    log = (lambda _m: None) if quiet else (lambda m: click.echo(f"· {m}"))
     try:
         result = build_release(seeds, out, base=base, settings=settings, log=log)
     except ValidationError as exc:
@@ -92,6 +92,26 @@ def validate(release: Path) -> None:
         sys.exit(1)
     click.echo(report.text())
     sys.exit(0 if report.conforms else 1)
+
+
+@main.command()
+@click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Release folder written by `citykg build`.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="TCP port.")
+@click.option("--base", default=None,
+              help="Canonical base URI of the data (default: the base the release was built with).")
+@click.option("--workers", default=None, type=int, help="gunicorn worker processes (default: CPUs, 2-8).")
+def serve(release: Path, host: str, port: int, base: str | None, workers: int | None) -> None:
+    """Serve RELEASE as linked data (pages, RDF, SPARQL, downloads) under gunicorn."""
+    from server.release import ReleaseError
+    from server.serve import main as run_server
+
+    try:
+        run_server(release, host=host, port=port, base=base, workers=workers)
+    except ReleaseError as exc:
+        err.print(f"[bold red]cannot serve:[/bold red] {exc}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -28,11 +28,12 @@ from citykg.uris import (
     slugify,
 )
 
-from .extract import ExtractError
 from .record import Figure, Named, Record
 from .sidecar import Sidecar
+from .text import ExtractError
 
 EN = "en"
+DEFAULT_LICENSE = str(EU_LICENCE["CC_BY_4_0"])
 
 _CC_LICENCE = re.compile(r"^CC\s*(?P<parts>BY(?:[- ](?:NC|ND|SA))*)\s+(?P<version>\d\.\d)$", re.I)
 _CC0 = re.compile(r"^CC0(?:\s+1\.0)?$", re.I)
@@ -66,11 +67,13 @@ def humanize_indicator(slug: str) -> str:
 
 
 class Mapper:
-    def __init__(self, policy: UriPolicy, record: Record, sidecar: Sidecar, known: set[URIRef]) -> None:
+    def __init__(self, policy: UriPolicy, record: Record, sidecar: Sidecar, known: set[URIRef],
+                 license: str = DEFAULT_LICENSE) -> None:
         self.p = policy
         self.r = record
         self.s = sidecar
         self.known = known  # terms and concepts the ontology graph defines
+        self.license = URIRef(license)
         self.g = Graph()
         self.ckg = policy.DEF
         for prefix, ns in policy.prefixes().items():
@@ -106,6 +109,7 @@ class Mapper:
             self.add(c, RDF.type, SKOS.Concept)
             self.add(c, SKOS.inScheme, self.p.scheme(scheme))
             self.add(c, SKOS.topConceptOf, self.p.scheme(scheme))
+            self.add(self.p.scheme(scheme), SKOS.hasTopConcept, c)
             self.add(c, SKOS.prefLabel, Literal(label, lang=EN))
             self.add(c, SKOS.definition, Literal(f"{label}, as named in the source profile of "
                                                  f"{self.r.city.name}.", lang=EN))
@@ -205,6 +209,7 @@ class Mapper:
         self.add(ds, QB.structure, self.ckg.dsd)
         self.label(ds, f"Indicators of {self.r.city.name} from its source profile", name=False)
         self.add(ds, PROV.wasDerivedFrom, self.source)
+        self.add(ds, DCTERMS.license, self.license)
         for figure in self.r.figures:
             self.observation(ds, figure)
 
@@ -318,9 +323,10 @@ class Mapper:
             self.add(agent, FOAF.name, Literal(credit.creator))
 
 
-def map_record(policy: UriPolicy, record: Record, sidecar: Sidecar, ontology: Graph | None = None) -> Graph:
-    """The profile graph of one record."""
+def map_record(policy: UriPolicy, record: Record, sidecar: Sidecar, ontology: Graph | None = None,
+               license: str = DEFAULT_LICENSE) -> Graph:
+    """The profile graph of one record; `license` is the dataset's licence IRI."""
     known: set[URIRef] = set()
     if ontology is not None:
         known = {s for s in ontology.subjects() if isinstance(s, URIRef)}
-    return Mapper(policy, record, sidecar, known).run()
+    return Mapper(policy, record, sidecar, known, license).run()

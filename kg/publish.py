@@ -28,7 +28,9 @@ from citykg.uris import UriPolicy, slugify
 from .extract import ExtractError, extract
 from .map import map_record
 from .metadata import FileInfo, ReleaseSettings, build_metadata, void_only
+from .record import Record
 from .sidecar import load_sidecar, sidecar_path
+from .tables import read_tables
 from .validate import ValidationError, ValidationReport, load_ontology, load_shapes, validate_graph
 
 
@@ -131,12 +133,13 @@ def build_release(
         graph_ontology.add(t)
 
     sources = []
+    reports: dict[str, dict] = {}
     cities: set[str] = set()
     for path in profiles:
         try:
             record = extract(path)
             sidecar = load_sidecar(path)
-            profile_graph = map_record(policy, record, sidecar, ontology)
+            profile_graph = map_record(policy, record, sidecar, ontology, settings.license)
         except ExtractError as exc:
             raise BuildError(str(exc)) from exc
         city = slugify(record.city.name)
@@ -153,7 +156,19 @@ def build_release(
             entry["sidecar"] = str(side.relative_to(seeds))
             entry["sidecar_sha256"] = sha256_file(side)
         sources.append(entry)
-        log(f"{path.name}: {record.city.name}, {len(record.figures)} figures, {len(profile_graph)} triples")
+        reports[city] = extraction_report(record, entry["path"])
+        mapped, total, unmapped = record.coverage()
+        log(f"{path.name}: {record.city.name}, {len(record.figures)} figures, {len(profile_graph)} triples; "
+            f"coverage {mapped}/{total} sentences mapped, {unmapped} figure(s) unmapped (see reports/{city}.json)")
+
+    for table in read_tables(seeds, policy, cities, ontology, settings.license):
+        g = dataset.graph(policy.graph(f"table/{slugify(table.path.stem)}"))
+        for t in table.graph:
+            g.add(t)
+        sources.append({"path": str(table.path.relative_to(seeds)), "sha256": table.sha256,
+                        "graph": str(g.identifier), "metadata": str(table.metadata.relative_to(seeds)),
+                        "metadata_sha256": sha256_file(table.metadata)})
+        log(f"{table.path.name}: {table.rows} observations")
 
     union = Graph()
     for g in dataset.graphs():
@@ -176,7 +191,7 @@ def build_release(
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
-        manifest = _write_release(tmp, policy, settings, dataset, report, sources)
+        manifest = _write_release(tmp, policy, settings, dataset, report, sources, reports)
         _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -184,8 +199,19 @@ def build_release(
     return BuildResult(out, manifest, report, [s["city"] for s in sources])
 
 
+def extraction_report(record: Record, path: str) -> dict:
+    """What the extractor made of each sentence of a profile: facts, or figures it could not map."""
+    mapped, total, unmapped = record.coverage()
+    return {
+        "source": path,
+        "city": record.city.name,
+        "coverage": {"mapped": mapped, "sentences": total, "unmapped_figures": unmapped},
+        "sentences": [{"text": r.sentence, "facts": r.facts, "unmapped": r.unmapped} for r in record.report],
+    }
+
+
 def _write_release(tmp: Path, policy: UriPolicy, settings: ReleaseSettings, dataset: Dataset,
-                   report: ValidationReport, sources: list[dict]) -> dict:
+                   report: ValidationReport, sources: list[dict], reports: dict[str, dict]) -> dict:
     lines = _nquads(dataset)
     quads = _to_oxigraph(lines)
     triples = _union_triples(quads)
@@ -227,6 +253,14 @@ def _write_release(tmp: Path, policy: UriPolicy, settings: ReleaseSettings, data
         report.graph.bind(prefix, ns)
     _write_graph(report.graph, tmp / "shacl-report.ttl", prefixes, allow_bnodes=True)
 
+    (tmp / "reports").mkdir()
+    report_files = []
+    for city, data in sorted(reports.items()):
+        name = f"reports/{city}.json"
+        (tmp / name).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        report_files.append({"name": name, "size": (tmp / name).stat().st_size, "sha256": sha256_file(tmp / name),
+                             "triples": 0, "media_type": "application/json"})
+
     graph_counts = {}
     for g in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
         if isinstance(g.identifier, URIRef) and len(g):
@@ -250,7 +284,8 @@ def _write_release(tmp: Path, policy: UriPolicy, settings: ReleaseSettings, data
             {"name": n, "size": (tmp / n).stat().st_size, "sha256": sha256_file(tmp / n),
              "triples": _count_turtle(tmp / n), "media_type": "text/turtle"}
             for n in ("catalog.ttl", "void.ttl", "shacl-report.ttl")
-        ],
+        ]
+        + report_files,
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return manifest

@@ -47,6 +47,19 @@ class Credit:
 
 
 @dataclass
+class SentenceReport:
+    """What the extractor made of one sentence (or figure line) of the profile."""
+
+    sentence: str
+    facts: list[str] = field(default_factory=list)  # e.g. "population = 6255000 NUM (exact)"
+    unmapped: list[str] = field(default_factory=list)  # figures found in it but not mapped
+
+    @property
+    def mapped(self) -> bool:
+        return bool(self.facts)
+
+
+@dataclass
 class Record:
     file: str
     sha256: str
@@ -63,9 +76,15 @@ class Record:
     themes: list[Named] = field(default_factory=list)
     narratives: list[Narrative] = field(default_factory=list)
     credits: list[Credit] = field(default_factory=list)
+    report: list[SentenceReport] = field(default_factory=list)
 
     def figure(self, indicator: str) -> Figure | None:
         return next((f for f in self.figures if f.indicator == indicator), None)
+
+    def coverage(self) -> tuple[int, int, int]:
+        """(sentences mapped to facts, sentences in all, figures found but not mapped)."""
+        mapped = sum(1 for r in self.report if r.mapped)
+        return mapped, len(self.report), sum(len(r.unmapped) for r in self.report)
 
     def to_dict(self) -> dict[str, Any]:
         def clean(obj: Any) -> Any:

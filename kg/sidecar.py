@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from .extract import ExtractError
+from .text import ExtractError
 
 VERIFIED_ID = re.compile(r"^(https://sws\.geonames\.org/\d+/|http://www\.wikidata\.org/entity/Q\d+)$")
 LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")

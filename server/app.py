@@ -1,0 +1,104 @@
+"""The Flask app factory.
+
+``create_app(release_dir)`` loads the release into the store (or takes the store
+it is given), and registers the routes of docs/server.md.  Everything a
+blueprint needs sits on ``app.extensions["citykg"]``, a `CityKG` object:
+
+- ``.store``   the `server.store.Store` (only select/ask/construct are used)
+- ``.policy``  the `citykg.uris.UriPolicy` of the canonical base
+- ``.release`` the `server.release.Release` (path, manifest, files)
+- ``.manifest`` the release's manifest.json as a dict
+- ``.context`` the JSON-LD context served at /context.jsonld
+
+Other blueprints (the SPARQL endpoint) register themselves in `register_blueprints`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from citykg.uris import UriPolicy
+from server.release import Release
+from server.store import Store
+
+
+@dataclass
+class CityKG:
+    store: Store
+    policy: UriPolicy
+    release: Release
+    context: dict = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.release.manifest
+
+
+def state() -> CityKG:
+    """The CityKG object of the current app."""
+    return current_app.extensions["citykg"]
+
+
+def create_app(
+    release_dir: Path | str,
+    *,
+    base: str | None = None,
+    store: Store | None = None,
+    config: dict | None = None,
+) -> Flask:
+    """Builds the app over a release folder.
+
+    base:   the canonical base URI (default: the base the release was built with);
+            RDF always carries canonical URIs, pages link to the host that serves them.
+    store:  a ready store (for example a remote SPARQL store); default: load the
+            release into the embedded in-memory store.
+    config: extra Flask config (e.g. ``{"TESTING": True}``).
+    """
+    from server import http, jsonld, search
+
+    release = Release.open(release_dir)
+    policy = UriPolicy(base or release.built_base)
+    if store is None:
+        store = release.load_store(policy.base)
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(
+        JSON_SORT_KEYS=False,
+        SEND_FILE_MAX_AGE_DEFAULT=86400,
+        CITYKG_CACHE_SECONDS=300,
+    )
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False
+    kg = CityKG(store=store, policy=policy, release=release)
+    kg.context = jsonld.build_context(store, policy)
+    app.extensions["citykg"] = kg
+    search.build_index(kg)  # before gunicorn forks: workers share it
+    http.install(app)
+    register_blueprints(app)
+    with app.app_context():
+        from server.views import home_counts
+
+        home_counts()
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from server import views
+
+    app.register_blueprint(views.bp)
+    # The SPARQL endpoint (issue 4) is the blueprint `bp` of server/sparql.py; it is
+    # registered here when the module exists (no other line is needed).
+    import importlib
+
+    try:
+        sparql = importlib.import_module("server.sparql")
+    except ModuleNotFoundError as exc:
+        if exc.name != "server.sparql":
+            raise
+    else:
+        app.register_blueprint(sparql.bp)

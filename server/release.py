@@ -1,0 +1,135 @@
+"""Loading a release folder (docs/release.md) into a store.
+
+`dataset.nq` is bulk-loaded into the in-memory pyoxigraph store, then the graph
+`BASE/graph/metadata` is replaced by `catalog.ttl` so that SPARQL and /catalog
+see the dump sizes and checksums.  Loading happens once, in the gunicorn master
+before it forks (``preload_app``), so every worker shares the same pages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from citykg.uris import UriPolicy
+from server.store import EmbeddedStore, Store
+
+
+class ReleaseError(RuntimeError):
+    """The release folder is missing or incomplete."""
+
+
+@dataclass
+class Release:
+    """A release folder and what the server needs from its manifest."""
+
+    path: Path
+    manifest: dict[str, Any]
+    built_base: str  # the base the release was built with (manifest "base")
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, path: Path | str) -> Release:
+        path = Path(path)
+        mf = path / "manifest.json"
+        if not mf.is_file():
+            raise ReleaseError(f"{path}: no manifest.json (run `citykg build --out {path}` first)")
+        manifest = json.loads(mf.read_text(encoding="utf-8"))
+        if not (path / "dataset.nq").is_file():
+            raise ReleaseError(f"{path}: no dataset.nq")
+        files = {f["name"]: f for f in manifest.get("files", [])}
+        return cls(path, manifest, manifest.get("base") or "https://w3id.org/citykg", files)
+
+    @property
+    def built(self) -> datetime:
+        """Build time from the manifest (falls back to the manifest file's mtime)."""
+        raw = self.manifest.get("built")
+        if raw:
+            try:
+                return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC)
+            except ValueError:
+                pass
+        return datetime.fromtimestamp(os.stat(self.path / "manifest.json").st_mtime, UTC)
+
+    @property
+    def last_modified_http(self) -> str:
+        return format_datetime(self.built.replace(microsecond=0), usegmt=True)
+
+    @property
+    def title(self) -> str:
+        return self.manifest.get("title") or "citykg"
+
+    @property
+    def license(self) -> str | None:
+        return self.manifest.get("license")
+
+    def load_store(self, base: str | None = None) -> Store:
+        """Loads the release into a new in-memory store.
+
+        When `base` differs from the base the release was built with, every IRI
+        under the built base is rewritten to `base` while loading (one setting
+        moves the whole dataset; the dump files themselves are served as built).
+        """
+        policy = UriPolicy(self.built_base)
+        target = UriPolicy(base or self.built_base)
+        metadata = ox.NamedNode(str(policy.graph("metadata")))
+        catalog = self.path / "catalog.ttl"
+        if target.base == policy.base:
+            store = EmbeddedStore.from_files([self.path / "dataset.nq"])
+            if catalog.is_file():
+                store.ox.clear_graph(metadata)
+                store.ox.bulk_load(path=str(catalog), format=ox.RdfFormat.TURTLE, to_graph=metadata)
+            return store
+        store = EmbeddedStore()
+        rewrite = _Rewriter(policy.base + "/", target.base + "/")
+        quads = [
+            rewrite.quad(q)
+            for q in ox.parse(path=str(self.path / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+            if not (catalog.is_file() and q.graph_name == metadata)
+        ]
+        if catalog.is_file():
+            for q in ox.parse(path=str(catalog), format=ox.RdfFormat.TURTLE):
+                quads.append(rewrite.quad(ox.Quad(q.subject, q.predicate, q.object, metadata)))
+        store.ox.extend(quads)
+        store.ox.optimize()
+        return store
+
+
+class _Rewriter:
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+
+    def term(self, t: Any) -> Any:
+        if isinstance(t, ox.NamedNode) and t.value.startswith(self.old):
+            return ox.NamedNode(self.new + t.value[len(self.old) :])
+        if isinstance(t, ox.Literal) and t.datatype.value.startswith(self.old):
+            return ox.Literal(t.value, datatype=self.term(t.datatype))
+        return t
+
+    def quad(self, q: ox.Quad) -> ox.Quad:
+        g = q.graph_name
+        return ox.Quad(
+            self.term(q.subject),
+            self.term(q.predicate),
+            self.term(q.object),
+            g if isinstance(g, ox.DefaultGraph) else self.term(g),
+        )
+
+
+def read_triples(path: Path, built_base: str, base: str) -> list:
+    """The triples of a Turtle file of the release as `Term` tuples, IRIs moved to `base`."""
+    from server.store import term_from_ox
+
+    rewrite = _Rewriter(built_base.rstrip("/") + "/", base.rstrip("/") + "/")
+    out = []
+    for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        s, p, o = rewrite.term(q.subject), rewrite.term(q.predicate), rewrite.term(q.object)
+        out.append((term_from_ox(s), term_from_ox(p), term_from_ox(o)))
+    return out

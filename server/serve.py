@@ -1,0 +1,52 @@
+"""Serving a release under gunicorn (never Flask's development server).
+
+The app, and with it the store, is created once in the gunicorn master
+(``preload_app``); the workers fork from it and share the loaded store.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+
+
+class GunicornApp(BaseApplication):
+    def __init__(self, app, options: dict) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def default_workers() -> int:
+    return max(2, min(8, multiprocessing.cpu_count()))
+
+
+def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080, base: str | None = None,
+         workers: int | None = None, log_level: str = "info") -> None:
+    """Loads the release and serves it with gunicorn on host:port."""
+    from server.app import create_app
+
+    app = create_app(Path(release), base=base)
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers or default_workers(),
+        "preload_app": True,
+        "worker_class": "sync",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "accesslog": "-",
+        "errorlog": "-",
+        "loglevel": log_level,
+        "proc_name": "citykg",
+    }
+    GunicornApp(app, options).run()

@@ -1,0 +1,106 @@
+"""A real gunicorn server (`citykg serve`) on a random loopback port: 303, negotiation, HEAD, gzip, 304."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+import requests
+
+CITY = "https://w3id.org/citykg/id/city/nanchang"
+
+
+def raw(server, method: str, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
+    """One request with nothing added (no automatic decompression, no redirects)."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request(method, path, headers=headers or {})
+    resp = conn.getresponse()
+    resp.body = resp.read()
+    conn.close()
+    return resp
+
+
+def test_served_by_gunicorn(live_server):
+    r = requests.get(live_server.url + "/", timeout=10)
+    assert r.status_code == 200
+    assert "gunicorn" in r.headers.get("Server", "").lower()
+
+
+def test_303_then_turtle(live_server):
+    """The acceptance check: curl -iL -H 'Accept: text/turtle' …/id/city/nanchang."""
+    first = raw(live_server, "GET", "/id/city/nanchang", {"Accept": "text/turtle"})
+    assert first.status == 303
+    location = first.getheader("Location")
+    assert urlsplit(location).path == "/doc/city/nanchang"
+    r = requests.get(live_server.url + "/id/city/nanchang", headers={"Accept": "text/turtle"}, timeout=10)
+    assert r.status_code == 200
+    assert [h.status_code for h in r.history] == [303]
+    assert r.headers["Content-Type"].startswith("text/turtle")
+    triples = list(ox.parse(r.content, format=ox.RdfFormat.TURTLE))
+    facts = {t.predicate.value for t in triples if t.subject.value == CITY}
+    assert "https://schema.org/containedInPlace" in facts
+    assert len(facts) > 8
+
+
+def test_negotiation_over_http(live_server):
+    for accept, media in (
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml;q=0.9, text/turtle;q=0.5", "application/rdf+xml"),
+        ("text/html", "text/html"),
+        ("*/*", "text/html"),
+    ):
+        r = raw(live_server, "GET", "/doc/city/nanchang", {"Accept": accept})
+        assert r.status == 200
+        assert r.getheader("Content-Type").startswith(media)
+        assert "Accept" in r.getheader("Vary")
+    assert raw(live_server, "GET", "/doc/city/nanchang", {"Accept": "image/png"}).status == 406
+
+
+def test_head_over_http(live_server):
+    get = raw(live_server, "GET", "/doc/city/nanchang.ttl")
+    head = raw(live_server, "HEAD", "/doc/city/nanchang.ttl")
+    assert head.status == 200 and head.body == b""
+    assert head.getheader("Content-Length") == get.getheader("Content-Length") == str(len(get.body))
+    dump = raw(live_server, "HEAD", "/download/dataset.nq")
+    assert dump.status == 200 and dump.body == b"" and int(dump.getheader("Content-Length")) > 0
+    assert dump.getheader("ETag")
+
+
+def test_gzip_over_http(live_server):
+    plain = raw(live_server, "GET", "/doc/city/nanchang.ttl")
+    packed = raw(live_server, "GET", "/doc/city/nanchang.ttl", {"Accept-Encoding": "gzip"})
+    assert packed.getheader("Content-Encoding") == "gzip"
+    assert int(packed.getheader("Content-Length")) == len(packed.body) < len(plain.body)
+    assert gzip.decompress(packed.body) == plain.body
+
+
+def test_304_over_http(live_server):
+    for path in ("/doc/city/nanchang", "/doc/city/nanchang.jsonld", "/download/dataset.ttl", "/catalog"):
+        first = raw(live_server, "GET", path)
+        etag = first.getheader("ETag")
+        assert etag
+        again = raw(live_server, "GET", path, {"If-None-Match": etag})
+        assert again.status == 304, path
+        assert again.body == b""
+        since = raw(live_server, "GET", path, {"If-Modified-Since": first.getheader("Last-Modified")})
+        assert since.status == 304, path
+
+
+def test_workers_share_the_preloaded_store(live_server):
+    """Several requests in a row all answer from the store loaded before the fork."""
+    for _ in range(6):
+        assert raw(live_server, "GET", "/search?q=nanchang&format=json").status == 200
+
+
+def test_jsonld_context_resolves_over_http(live_server):
+    """A JSON-LD processor fetches the published context from the server and gets the Turtle's triples."""
+    from pyld import jsonld
+
+    doc = requests.get(live_server.url + "/doc/city/nanchang.jsonld", timeout=10).json()
+    assert doc["@context"] == live_server.url + "/context.jsonld"
+    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads"})
+    from_jsonld = {q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)}
+    turtle = requests.get(live_server.url + "/doc/city/nanchang.ttl", timeout=10).content
+    assert from_jsonld == {q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)}
