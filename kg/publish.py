@@ -196,7 +196,7 @@ def build_release(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out, manifest, report, [s["city"] for s in sources])
+    return BuildResult(out, manifest, report, [s["city"] for s in sources if "city" in s])
 
 
 def extraction_report(record: Record, path: str) -> dict:

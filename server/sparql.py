@@ -395,6 +395,20 @@ def endpoint() -> Response:
     return resp
 
 
+def _where(query: str, message: str) -> str:
+    """The query line an engine message ("error at 3:14: ...") points to, for the reader."""
+    import re
+
+    m = re.search(r"\bat (\d+):(\d+)", message)
+    if not m:
+        return ""
+    lines = query.splitlines()
+    number = int(m.group(1))
+    if not 1 <= number <= len(lines):
+        return ""
+    return f"\nline {number}: {lines[number - 1].strip()[:200]}"
+
+
 def _not_acceptable(kind: str) -> HTTPProblem:
     offers = ", ".join(RESULT_FORMATS[n].media_type.split(";")[0] for n in
                        (RESULT_ORDER if kind == "results" else GRAPH_ORDER))
@@ -435,7 +449,9 @@ def _run(
             {"Retry-After": "1"},
         ) from exc
     except QuerySyntaxError as exc:
-        raise HTTPProblem(400, f"SPARQL syntax error: {exc}") from exc
+        text = " ".join(str(exc).split())
+        short = text if len(text) <= 240 else text[:240] + " …"
+        raise HTTPProblem(400, f"SPARQL syntax error: {short}{_where(req.query or '', text)}") from exc
     except FormatMismatchError as exc:
         raise _not_acceptable("graph" if exc.form == "CONSTRUCT" else "results") from exc
     except StoreError as exc:
