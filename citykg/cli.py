@@ -24,37 +24,48 @@ def main() -> None:
 
 @main.command()
 @click.option("--seeds", "seeds", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
-              help="Folder with profiles/*.txt (each with an optional reviewed .yaml sidecar).")
+              help="Folder with profiles/*.txt (each with an optional reviewed .yaml sidecar) and indicators/*.csv.")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
               help="Release folder, replaced atomically when the build succeeds.")
 @click.option("--base", default=None, help="Canonical base URI (default https://w3id.org/citykg).")
 @click.option("--license", "license_", default=None,
               help="Dataset licence IRI (default EU authority CC_BY_4_0).")
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the final line.")
-def build(seeds: Path, out: Path, base: str | None, license_: str | None, quiet: bool) -> None:
+@click.option("--include", "includes", multiple=True, type=click.Path(path_type=Path),
+              help="RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; .gz too) to add in a named "
+                   "graph of its own, validated with the rest. Repeatable.")
+@click.option("--validator", type=click.Choice(["auto", "fast", "pyshacl"]), default="auto", show_default=True,
+              help="SHACL engine: the compiled SPARQL validator (fast), pyshacl, or pyshacl for small releases.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars: print only errors and the final line.")
+def build(seeds: Path, out: Path, base: str | None, license_: str | None, includes: tuple[Path, ...],
+          validator: str, quiet: bool) -> None:
     """Extract, map, validate and publish every profile of SEEDS into a release folder."""
+    from contextlib import nullcontext
     from dataclasses import replace
 
     from kg.metadata import ReleaseSettings
+    from kg.progress import Steps, rich_progress
     from kg.publish import BuildError, build_release
     from kg.validate import ValidationError
 
     settings = ReleaseSettings()
     if license_:
         settings = replace(settings, license=license_)
-    log = (lambda _m: None) if quiet else (lambda m: click.echo(f"· {m}"))
+    progress = None if quiet else rich_progress(err)
+    steps = Steps(progress, log=(lambda _m: None) if quiet else (lambda m: err.print(f"· {m}", markup=False)))
     try:
-        result = build_release(seeds, out, base=base, settings=settings, log=log)
+        with progress if progress is not None else nullcontext():
+            result = build_release(seeds, out, base=base, settings=settings, includes=includes, steps=steps,
+                                   validator=validator)
     except ValidationError as exc:
-        err.print(f"[bold red]build stopped:[/bold red] {exc}")
+        err.print(f"[bold red]build stopped:[/bold red] {exc}", soft_wrap=True)
         err.print(f"the previous release in {out} is unchanged")
         sys.exit(1)
     except (BuildError, ValueError, OSError) as exc:
-        err.print(f"[bold red]build failed:[/bold red] {exc}")
+        err.print(f"[bold red]build failed:[/bold red] {exc}", markup=True)
         err.print(f"the previous release in {out} is unchanged")
         sys.exit(1)
     m = result.manifest
-    click.echo(f"built {result.out}: {len(result.profiles)} profile(s), {m['triples']} triples, "
+    click.echo(f"built {result.out}: {len(result.profiles)} profile(s), {m['triples']:,} triples, "
                f"{len(m['files'])} files, conforms to the shapes")
 
 

@@ -272,6 +272,9 @@ class Extractor:
             plain = not (m["qual"] or m["cur"] or m["scale"] or m["unit"] or m["cur_after"])
             if plain and YEAR.match(m["num"]):
                 continue  # a year is a date, not a figure
+            if plain and re.search(r"\b[A-Z][\w-]*\s$", sentence[:m.start()]) \
+                    and not re.match(r"\s*[a-z]", sentence[m.end():]):
+                continue  # part of a name: "RIS 4", "Industry 4.0", "Expo 2010"
             try:
                 unit = unit_of(m["unit"], m["cur"] or m["cur_after"])
             except ValueError:

@@ -37,6 +37,7 @@ oxigraph's (Rust) regex engine, not Python's re.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import re
 from collections import defaultdict
@@ -154,6 +155,12 @@ class Result:
     shape: Node
     path: Node | None
     value: object | None  # pyoxigraph term
+    root: object = field(default=None, compare=False)  # the focus node whose evaluation produced it
+    detail: bool = False  # a nested result of sh:node (pyshacl links it with sh:detail)
+
+    def __post_init__(self) -> None:
+        if self.root is None:
+            object.__setattr__(self, "root", self.focus)
 
 
 @dataclass
@@ -188,6 +195,7 @@ class FastValidator:
         self.sg = shapes
         self._info: dict[Node, ShapeInfo] = {}
         self._cache: dict[tuple[Node, str], list[Result]] = {}
+        self._values: dict[tuple[Node, str], Focus] = {}
         self._fresh = 0
         self.queries = 0
 
@@ -262,8 +270,9 @@ class FastValidator:
         classes = list(sg.objects(shape, SH.targetClass))
         if (shape, RDF.type, RDFS.Class) in sg or (shape, RDF.type, OWL.Class) in sg:
             classes.append(shape)
-        for c in classes:
-            parts.append(f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {_sparql_term(c)} .")
+        for c in classes:  # SHACL instances: rdf:type/rdfs:subClassOf*, subclasses looked up in the data
+            for sub in self.subclasses(c):
+                parts.append(f"?this <{RDF.type}> {_ox_sparql(sub)} .")
         nodes = list(sg.objects(shape, SH.targetNode))
         if nodes:
             parts.append("VALUES ?this { " + " ".join(_sparql_term(n) for n in nodes) + " }")
@@ -273,18 +282,33 @@ class FastValidator:
             parts.append(f"[] {_sparql_term(p)} ?this .")
         if not parts:
             return Focus("FILTER(false)", frozenset())
+        if len(parts) == 1:
+            return Focus(parts[0])  # a plain pattern joins best; duplicates are harmless (DISTINCT, sets)
         union = " UNION ".join("{ " + p + " }" for p in parts)
         return Focus(f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}")
+
+    def subclasses(self, cls: Node) -> list:
+        rows = self.select(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {_sparql_term(cls)} }}")
+        return sorted((r[0] for r in rows), key=str)
 
     # -- value nodes ------------------------------------------------------------------------------
     def value_focus(self, info: ShapeInfo, focus: Focus) -> Focus:
         """The value nodes of a shape over `focus`, as a focus set for nested shapes."""
         if info.path_sparql is None:
             return focus
+        key = (info.node, focus.pattern)
+        if key not in self._values:
+            self._values[key] = self._value_focus(info, focus)
+        return self._values[key]
+
+    def _value_focus(self, info: ShapeInfo, focus: Focus) -> Focus:
         x = self.fresh("p")
         pattern = (f"{{ SELECT DISTINCT ?this WHERE {{ {{ SELECT ({'?this'} AS {x}) WHERE {{ {focus.pattern} }} }} "
                    f"{x} {info.path_sparql} ?this . }} }}")
-        rows = self.select(f"SELECT DISTINCT ?v WHERE {{ {focus.pattern} ?this {info.path_sparql} ?v . }}")
+        rows = self.select(f"SELECT DISTINCT ?v WHERE {{ {focus.pattern} ?this {info.path_sparql} ?v . }} "
+                           f"LIMIT {VALUES_LIMIT + 1}")
+        if len(rows) > VALUES_LIMIT:  # many values: keep them as a pattern, never materialised
+            return Focus(pattern)
         return _values_focus((r[0] for r in rows), fallback=pattern)
 
     def pairs(self, info: ShapeInfo, focus: Focus) -> list[tuple]:
@@ -307,7 +331,7 @@ class FastValidator:
 
     # -- evaluation --------------------------------------------------------------------------------
     def nonconforming(self, shape: Node, focus: Focus) -> set:
-        return {r.focus for r in self.evaluate(shape, focus)}
+        return {r.root for r in self.evaluate(shape, focus)}
 
     def evaluate(self, shape: Node, focus: Focus) -> list[Result]:
         key = (shape, focus.pattern)
@@ -356,12 +380,26 @@ class FastValidator:
             return focus.pattern
         return f"{focus.pattern} ?this {info.path_sparql} ?v ."
 
-    def value_filter(self, info: ShapeInfo, focus: Focus, component: URIRef, condition: str) -> list[Result]:
-        """Results for every value node for which `condition` (on {v}) holds."""
+    def value_filter(self, info: ShapeInfo, focus: Focus, component: URIRef, condition) -> list[Result]:
+        """Results for every value node for which `condition` (on {v}, or a function of the variable) holds."""
+        if isinstance(condition, str):
+            template = condition
+            condition = lambda var: template.replace("{v}", var)  # noqa: E731
+        small = self._small_values(info, focus)
+        if small is not None:  # check the (few) distinct values, then find their focus nodes
+            rows = self.select(f"SELECT ?this WHERE {{ {small.pattern} FILTER({condition('?this')}) }}")
+            return self.from_pairs(info, component, self.pairs_with_values_in(info, focus, {r[0] for r in rows}))
         v = self._val(info)
         q = (f"SELECT DISTINCT ?this {self._sel(info)} WHERE {{ {self._vpattern(info, focus)} "
-             f"FILTER({condition.replace('{v}', v)}) }}")
+             f"FILTER({condition(v)}) }}")
         return [Result(r[0], component, info.node, info.path, r[-1]) for r in self.select(q)]
+
+    def _small_values(self, info: ShapeInfo, focus: Focus) -> Focus | None:
+        """The value nodes as a VALUES focus, when the shape has a path and they are few."""
+        if info.path_sparql is None:
+            return None
+        values = self.value_focus(info, focus)
+        return values if values.pattern.startswith("VALUES") or values.empty else None
 
     def _sel(self, info: ShapeInfo) -> str:
         return "?v" if info.path_sparql is not None else ""
@@ -372,8 +410,14 @@ class FastValidator:
 
     # -- constraint components ------------------------------------------------------------------------
     def c_class(self, info, cls, focus):
+        small = self._small_values(info, focus)
+        if small is not None:
+            rows = self.select(f"SELECT ?this WHERE {{ {small.pattern} MINUS "
+                               f"{{ ?this <{RDF.type}>/<{RDFS.subClassOf}>* {_sparql_term(cls)} }} }}")
+            bad = {r[0] for r in rows}
+            return self.from_pairs(info, SH.ClassConstraintComponent, self.pairs_with_values_in(info, focus, bad))
         v = self._val(info)
-        q = (f"SELECT DISTINCT ?this {self._sel(info)} WHERE {{ {self._vpattern(info, focus)} FILTER NOT EXISTS "
+        q = (f"SELECT DISTINCT ?this {self._sel(info)} WHERE {{ {self._vpattern(info, focus)} MINUS "
              f"{{ {v} <{RDF.type}>/<{RDFS.subClassOf}>* {_sparql_term(cls)} }} }}")
         return [Result(r[0], SH.ClassConstraintComponent, info.node, info.path, r[-1]) for r in self.select(q)]
 
@@ -409,7 +453,7 @@ class FastValidator:
         if n <= 0:
             return []
         if n == 1:
-            q = f"SELECT ?this WHERE {{ {focus.pattern} FILTER NOT EXISTS {{ ?this {info.path_sparql} ?v }} }}"
+            q = f"SELECT ?this WHERE {{ {focus.pattern} MINUS {{ ?this {info.path_sparql} ?v }} }}"
         else:
             q = (f"SELECT ?this WHERE {{ {focus.pattern} OPTIONAL {{ ?this {info.path_sparql} ?v }} }} "
                  f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
@@ -417,8 +461,12 @@ class FastValidator:
 
     def c_max_count(self, info, n, focus):
         self._need_path(info, SH.maxCount)
-        q = (f"SELECT ?this WHERE {{ {focus.pattern} ?this {info.path_sparql} ?v }} "
-             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(n)})")
+        if int(n) == 1:
+            q = (f"SELECT DISTINCT ?this WHERE {{ {focus.pattern} ?this {info.path_sparql} ?v . "
+                 f"?this {info.path_sparql} ?v2 FILTER(!sameTerm(?v, ?v2)) }}")
+        else:
+            q = (f"SELECT ?this WHERE {{ {focus.pattern} ?this {info.path_sparql} ?v }} "
+                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(n)})")
         return [Result(r[0], SH.MaxCountConstraintComponent, info.node, info.path, None) for r in self.select(q)]
 
     def c_range(self, info, pred, bound, focus):
@@ -437,9 +485,9 @@ class FastValidator:
     def c_pattern(self, info, pattern, focus):
         flags = self.sg.value(info.node, SH.flags)
         flag_arg = f', "{_esc(str(flags))}"' if flags is not None else ""
-        v = self._val(info)  # substituted here: the pattern may contain "{v}"
+        regex = _esc(str(pattern))  # may contain "{v}": the condition is built by a function
         return self.value_filter(info, focus, SH.PatternConstraintComponent,
-                                 f'isBlank({v}) || !REGEX(STR({v}), "{_esc(str(pattern))}"{flag_arg})')
+                                 lambda v: f'isBlank({v}) || !REGEX(STR({v}), "{regex}"{flag_arg})')
 
     def c_language_in(self, info, lst, focus):
         langs = [str(x) for x in self.list_items(lst)]
@@ -469,7 +517,7 @@ class FastValidator:
         if info.path_sparql is None:
             q = f"SELECT ?this WHERE {{ {focus.pattern} FILTER(!sameTerm(?this, {_sparql_term(value)})) }}"
         else:
-            q = (f"SELECT ?this WHERE {{ {focus.pattern} FILTER NOT EXISTS "
+            q = (f"SELECT ?this WHERE {{ {focus.pattern} MINUS "
                  f"{{ ?this {info.path_sparql} {_sparql_term(value)} }} }}")
         return [Result(r[0], comp, info.node, info.path, None) for r in self.select(q)]
 
@@ -481,12 +529,12 @@ class FastValidator:
         v, vp = self._val(info), self._vpattern(info, focus)
         if pred == SH.equals:
             if info.path_sparql is None:
-                q = (f"SELECT DISTINCT ?this ?w WHERE {{ {{ {focus.pattern} FILTER NOT EXISTS {{ ?this {o} ?this }} "
+                q = (f"SELECT DISTINCT ?this ?w WHERE {{ {{ {focus.pattern} MINUS {{ ?this {o} ?this }} "
                      f"BIND(?this AS ?w) }} UNION {{ {focus.pattern} ?this {o} ?w FILTER(!sameTerm(?w, ?this)) }} }}")
             else:
                 q = (f"SELECT DISTINCT ?this ?w WHERE {{ "
-                     f"{{ {vp} FILTER NOT EXISTS {{ ?this {o} ?v }} BIND(?v AS ?w) }} "
-                     f"UNION {{ {focus.pattern} ?this {o} ?w FILTER NOT EXISTS {{ ?this {info.path_sparql} ?w }} }} }}")
+                     f"{{ {vp} MINUS {{ ?this {o} ?v }} BIND(?v AS ?w) }} "
+                     f"UNION {{ {focus.pattern} ?this {o} ?w MINUS {{ ?this {info.path_sparql} ?w }} }} }}")
         elif pred == SH.disjoint:
             q = f"SELECT DISTINCT ?this ?w WHERE {{ {vp} ?this {o} {v} BIND({v} AS ?w) }}"
         else:
@@ -498,13 +546,52 @@ class FastValidator:
 
     def c_node(self, info, other, focus):
         values = self.value_focus(info, focus)
-        bad = self.nonconforming(other, values)
-        return self.from_pairs(info, SH.NodeConstraintComponent, self.pairs_with_values_in(info, focus, bad))
+        nested = self.evaluate(other, values)
+        by_root: dict = defaultdict(list)
+        for r in nested:
+            by_root[r.root].append(r)
+        out = []
+        for f, v in self.pairs_with_values_in(info, focus, set(by_root)):
+            out.append(Result(f, SH.NodeConstraintComponent, info.node, info.path, v))
+            # like pyshacl, the results of the nested shape are kept as details of this one
+            out.extend(dataclasses.replace(r, root=f, detail=True) for r in by_root[v])
+        return out
 
     def c_property(self, info, prop, focus):
         return list(self.evaluate(prop, self.value_focus(info, focus)))
 
+    def conforms_expr(self, shape: Node, var: str) -> str | None:
+        """A SPARQL expression true iff `var` conforms to `shape`, for shapes made only of value tests
+        that SPARQL decides exactly (None otherwise: the caller falls back to set evaluation)."""
+        sg = self.sg
+        if isinstance(sg.value(shape, SH.deactivated), Literal) and sg.value(shape, SH.deactivated).toPython():
+            return "true"
+        tests = []
+        for p, o in sg.predicate_objects(shape):
+            if p in (RDF.type, SH.name, SH.description, SH.message, SH.severity, SH.order, SH.group):
+                continue
+            if p == SH.datatype and o in XSD_NUMERIC_NATIVE:  # oxigraph parses well-formed numerics natively
+                tests.append(f"(isLiteral({var}) && datatype({var}) = {_sparql_term(o)} && isNumeric({var}))")
+            elif p == SH.datatype and o in (XSD.string, RDF.langString):
+                tests.append(f"(isLiteral({var}) && datatype({var}) = {_sparql_term(o)})")
+            elif p == SH.nodeKind and o in (SH.IRI, SH.Literal, SH.BlankNode):
+                fn = {SH.IRI: "isIRI", SH.Literal: "isLiteral", SH.BlankNode: "isBlank"}[o]
+                tests.append(f"{fn}({var})")
+            elif p == SH.hasValue:
+                tests.append(f"sameTerm({var}, {_sparql_term(o)})")
+            else:
+                return None
+        return "(" + " && ".join(tests) + ")" if tests else "true"
+
     def c_logical(self, info, pred, arg, focus):
+        members = [arg] if pred == SH["not"] else self.list_items(arg)
+        exprs = [self.conforms_expr(m, "{v}") for m in members]
+        if all(e is not None for e in exprs) and pred != SH.xone:  # one filter query, no set algebra
+            comp = {SH["not"]: SH.NotConstraintComponent, SH["and"]: SH.AndConstraintComponent,
+                    SH["or"]: SH.OrConstraintComponent}[pred]
+            ok = {SH["not"]: f"!{exprs[0]}", SH["and"]: " && ".join(exprs) or "true",
+                  SH["or"]: " || ".join(exprs) or "false"}[pred]
+            return self.value_filter(info, focus, comp, f"!({ok})")
         values = self.value_focus(info, focus)
         if values.values is None:  # a large set kept as a pattern: materialise it for the set algebra
             values = Focus(values.pattern, frozenset(r[0] for r in self.select(
@@ -610,7 +697,8 @@ class FastValidator:
     def run(self) -> ValidationReport:
         results: set[Result] = set()
         for shape in self.top_level_shapes():
-            results.update(self.evaluate(shape, self.target_focus(shape)))
+            focus = self.target_focus(shape)
+            results.update(dataclasses.replace(r, root=None) for r in self.evaluate(shape, focus))
         return self.report(results)
 
     def report(self, results: set[Result]) -> ValidationReport:
@@ -624,7 +712,8 @@ class FastValidator:
                                                 str(r.value))):
             info = self.info(r.shape)
             node = BNode()
-            g.add((report, SH.result, node))
+            if not r.detail:
+                g.add((report, SH.result, node))
             g.add((node, RDF.type, SH.ValidationResult))
             g.add((node, SH.focusNode, _to_rdflib(r.focus)))
             g.add((node, SH.sourceConstraintComponent, r.component))
@@ -640,7 +729,7 @@ class FastValidator:
                 r.component, f"Constraint {str(r.component).rsplit('#', 1)[-1]} not met")]
             for m in messages:
                 g.add((node, SH.resultMessage, Literal(m)))
-            if info.severity == SH.Violation:
+            if info.severity == SH.Violation and not r.detail:
                 conforms = False
             violations.append(Violation(
                 focus=_term_text(r.focus),

@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 import rdflib
 from rdflib import Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -335,13 +336,95 @@ def _add_counts(m: rdflib.Graph, node: URIRef, st: _Stats) -> None:
     m.add((node, VOID.distinctObjects, Literal(st.distinct_objects)))
 
 
+@dataclass(frozen=True)
+class CityInfo:
+    uri: URIRef
+    label: str | None
+    locations: list[URIRef]  # dct:spatial: GeoNames IRIs of the city and its country, else their IRIs
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """What the metadata needs to know of the data: counts, graphs and cities."""
+
+    stats: _Stats
+    graphs: list[tuple[URIRef, _Stats]]  # named graphs (not the metadata graph), sorted by name
+    cities: list[CityInfo]
+
+
+def summarize_dataset(data: rdflib.Dataset, policy: UriPolicy) -> DataSummary:
+    """The summary of an rdflib dataset (small releases, tests)."""
+    graphs = _graphs(data, policy)
+    union = _union(graphs)
+    uri_space = f"{policy.base}/id/"
+    cities = []
+    for city in sorted(s for s in union.subjects(RDF.type, SCHEMA.City) if isinstance(s, URIRef)):
+        places = [city] + [p for p in _contained_in(union, city) if (p, RDF.type, SCHEMA.Country) in union]
+        locations = [loc for place in places for loc in (_geonames(union, place) or [place])]
+        cities.append(CityInfo(city, _label(union, city), locations))
+    named = [(name, _stats(g, uri_space)) for name, g in graphs if name is not None]
+    return DataSummary(_stats(union, uri_space), named, cities)
+
+
+def _sparql_stats(store: ox.Store, uri_space: str, graph: str | None) -> _Stats:
+    """Counts of one named graph (or, with None, of the default graph) computed by the engine."""
+    pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    space = uri_space.replace("\\", "\\\\").replace('"', '\\"')
+
+    def one(select: str, extra: str = "") -> int:
+        [row] = list(store.query(f"SELECT ({select} AS ?n) WHERE {{ {pattern} {extra} }}"))
+        return int(row["n"].value)
+
+    typed = pattern.replace("?p ?o", f"<{RDF.type}> ?c")
+    classes = {URIRef(r["c"].value): int(r["n"].value) for r in store.query(
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {typed} FILTER(isIRI(?c)) }} GROUP BY ?c")}
+    properties = {URIRef(r["p"].value): int(r["n"].value) for r in store.query(
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {pattern} }} GROUP BY ?p")}
+    return _Stats(
+        triples=one("COUNT(*)"),
+        entities=one("COUNT(DISTINCT ?s)", f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{space}"))'),
+        distinct_subjects=one("COUNT(DISTINCT ?s)"),
+        distinct_objects=one("COUNT(DISTINCT ?o)"),
+        classes=classes,
+        properties=properties,
+    )
+
+
+def summarize_store(store: ox.Store, policy: UriPolicy) -> DataSummary:
+    """The summary of a pyoxigraph store's named graphs (large releases: counted by the engine)."""
+    metadata = policy.graph("metadata")
+    uri_space = f"{policy.base}/id/"
+    union = ox.Store()
+    union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store
+                      if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == str(metadata)))
+    names = sorted(g.value for g in store.named_graphs() if g.value != str(metadata))
+    graphs = [(URIRef(n), _sparql_stats(store, uri_space, n)) for n in names]
+    cities = []
+    rows = union.query(f"""SELECT ?city (MIN(?label) AS ?l) WHERE {{
+        ?city a <{SCHEMA.City}> FILTER(isIRI(?city))
+        OPTIONAL {{ ?city <{RDFS.label}> ?label FILTER(langMatches(lang(?label), "en")) }}
+    }} GROUP BY ?city ORDER BY ?city""")
+    for row in rows:
+        city = row["city"].value
+        places = [city] + [r["c"].value for r in union.query(
+            f"SELECT DISTINCT ?c WHERE {{ <{city}> <{SCHEMA.containedInPlace}>+ ?c . ?c a <{SCHEMA.Country}> "
+            "FILTER(isIRI(?c)) } ORDER BY ?c")]
+        locations = []
+        for place in places:
+            same = sorted(r["x"].value for r in union.query(
+                f"SELECT ?x WHERE {{ <{place}> <{OWL.sameAs}> ?x FILTER(STRSTARTS(STR(?x), \"{GEONAMES}\")) }}"))
+            locations.extend(URIRef(x) for x in same or [place])
+        cities.append(CityInfo(URIRef(city), row["l"].value if row["l"] is not None else None, locations))
+    return DataSummary(_sparql_stats(union, uri_space, None), graphs, cities)
+
+
 # -- the graph ------------------------------------------------------------------------------------
 
 
 def build_metadata(
     policy: UriPolicy,
     settings: ReleaseSettings,
-    data: rdflib.Dataset,
+    data: rdflib.Dataset | DataSummary,
     files: list[FileInfo] | None = None,
 ) -> rdflib.Graph:
     """The metadata graph of a release (DCAT-AP 3 + VoID + SPARQL service description).
@@ -370,10 +453,9 @@ def build_metadata(
     issued = Literal(settings.issued, datatype=XSD.date) if settings.issued else None
     file_info = {f.name: f for f in files or ()}
 
-    graphs = _graphs(data, policy)
-    union = _union(graphs)
+    summary = data if isinstance(data, DataSummary) else summarize_dataset(data, policy)
     uri_space = f"{policy.base}/id/"
-    stats = _stats(union, uri_space)
+    stats = summary.stats
 
     # -- shared nodes: publisher, contact, licence, EU vocabulary typing ---------------------
     m.add((publisher, RDF.type, FOAF.Agent))
@@ -467,17 +549,14 @@ def build_metadata(
     for keyword in ("city profiles", "cities", "linked open data", "statistics", "RDF Data Cube"):
         m.add((dataset, DCAT.keyword, _en(keyword)))
 
-    cities = sorted(s for s in union.subjects(RDF.type, SCHEMA.City) if isinstance(s, URIRef))
-    for city in cities:
-        name = _label(union, city)
-        if name:
-            m.add((dataset, DCAT.keyword, _en(name)))
-        places = [city] + [p for p in _contained_in(union, city) if (p, RDF.type, SCHEMA.Country) in union]
-        for place in places:
-            for location in _geonames(union, place) or [place]:
-                m.add((dataset, DCTERMS.spatial, location))
-                m.add((catalog, DCTERMS.spatial, location))
-                m.add((location, RDF.type, DCTERMS.Location))
+    cities = [c.uri for c in summary.cities]
+    for info in summary.cities:
+        if info.label:
+            m.add((dataset, DCAT.keyword, _en(info.label)))
+        for location in info.locations:
+            m.add((dataset, DCTERMS.spatial, location))
+            m.add((catalog, DCTERMS.spatial, location))
+            m.add((location, RDF.type, DCTERMS.Location))
 
     # -- distributions ------------------------------------------------------------------------
     for dump in DUMPS:
@@ -590,9 +669,8 @@ def build_metadata(
         m.add((part, VOID.triples, Literal(count)))
 
     # one subset (VoID) and one named graph (SD) per named graph of the data
-    named = [(name, g) for name, g in graphs if name is not None]
     metadata_graph = policy.graph("metadata")
-    for name, g in named:
+    for name, graph_stats in summary.graphs:
         slug = _graph_slug(policy, name)
         subset = _void_part(policy, f"graph-{slug}")
         m.add((dataset, VOID.subset, subset))
@@ -601,7 +679,7 @@ def build_metadata(
         m.add((subset, DCTERMS.title, _en(f"named graph {name}")))
         m.add((subset, VOID.inDataset, dataset))
         m.add((subset, VOID.sparqlEndpoint, service))
-        _add_counts(m, subset, _stats(g, uri_space))
+        _add_counts(m, subset, graph_stats)
         entry = _sd_part(policy, f"graph-{slug}")
         m.add((sd_dataset, SD.namedGraph, entry))
         m.add((entry, RDF.type, SD.NamedGraph))

@@ -1,8 +1,10 @@
-"""The build: profiles -> records -> RDF -> SHACL gate -> a release folder written atomically.
+"""The build: profiles (+ tables, + included RDF) -> RDF -> SHACL gate -> a release folder, atomically.
 
-The release layout is described in docs/release.md.  Everything is written into
-a temporary sibling folder first; only a validated, complete release replaces the
-previous one, so a failed (or killed) build leaves the old release untouched.
+The release layout is described in docs/release.md.  Bulk work goes through
+pyoxigraph: the release is assembled in an in-memory store, included files are
+parsed by its parsers, the dumps are written by its serializers.  Everything is
+written into a temporary sibling folder first; only a validated, complete release
+replaces the previous one, so a failed (or killed) build leaves it untouched.
 """
 
 from __future__ import annotations
@@ -14,24 +16,25 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph
 
 from citykg import __version__
 from citykg.uris import UriPolicy, slugify
 
 from .extract import ExtractError, extract
 from .map import map_record
-from .metadata import FileInfo, ReleaseSettings, build_metadata, void_only
+from .metadata import FileInfo, ReleaseSettings, build_metadata, summarize_store, void_only
+from .progress import Steps
 from .record import Record
 from .sidecar import load_sidecar, sidecar_path
 from .tables import read_tables
-from .validate import ValidationError, ValidationReport, load_ontology, load_shapes, validate_graph
+from .validate import ONTOLOGY_DIR, ValidationError, ValidationReport, load_ontology, load_shapes, validate_graph
 
 
 class BuildError(RuntimeError):
@@ -45,6 +48,20 @@ DUMPS: list[tuple[str, str, ox.RdfFormat | None]] = [
     ("dataset.jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
     ("dataset.rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
 ]
+
+#: RDF files `--include` accepts (optionally gzipped: name.ttl.gz).
+INCLUDE_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
+
+#: Up to this many triples the reference validator (pyshacl) runs; above, the compiled one.
+PYSHACL_LIMIT = 50_000
 
 
 @dataclass
@@ -61,21 +78,6 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _nquads(dataset: Dataset) -> list[str]:
-    """Sorted N-Quads lines of the dataset's named graphs."""
-    text = dataset.serialize(format="nquads")
-    return sorted({line for line in text.splitlines() if line.strip()})
-
-
-def _to_oxigraph(lines: list[str]) -> list[ox.Quad]:
-    return list(ox.parse("\n".join(lines) + "\n", format=ox.RdfFormat.N_QUADS))
-
-
-def _union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
-    seen = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    return sorted(seen, key=str)
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
@@ -110,79 +112,172 @@ def read_profiles(seeds: Path) -> list[Path]:
     return profiles
 
 
+# -- RDF plumbing ---------------------------------------------------------------------------------
+
+
+def _quads(graph: Graph, name: ox.NamedNode) -> Iterator[ox.Quad]:
+    """An rdflib graph's triples as pyoxigraph quads in graph `name`."""
+    for t in ox.parse(graph.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES):
+        yield ox.Quad(t.subject, t.predicate, t.object, name)
+
+
+def include_format(path: Path) -> tuple[ox.RdfFormat, bool]:
+    suffixes = [s.lower() for s in path.suffixes]
+    gz = bool(suffixes) and suffixes[-1] == ".gz"
+    ext = suffixes[-2] if gz and len(suffixes) >= 2 else (suffixes[-1] if suffixes else "")
+    if ext not in INCLUDE_FORMATS:
+        raise BuildError(f"{path}: not an RDF file citykg can include (use {', '.join(sorted(INCLUDE_FORMATS))}, "
+                         "optionally gzipped)")
+    return INCLUDE_FORMATS[ext], gz
+
+
+def _skolem(policy: UriPolicy, path: Path) -> Callable[[ox.BlankNode], ox.NamedNode]:
+    """Blank nodes of an included file become stable IRIs (RDF 1.1 skolemization)."""
+    salt = hashlib.sha256(path.name.encode()).hexdigest()[:12]
+    base = f"{policy.base}/.well-known/genid/{salt}-"
+    return lambda b: ox.NamedNode(base + b.value)
+
+
+def load_include(store: ox.Store, path: Path, graph: ox.NamedNode, policy: UriPolicy, step: object) -> int:
+    """Parses one included RDF file into `graph` (every quad, whatever graph it named)."""
+    fmt, gz = include_format(path)
+    skolem = _skolem(policy, path)
+    count = 0
+
+    def term(t: object) -> object:
+        return skolem(t) if isinstance(t, ox.BlankNode) else t
+
+    def quads(source: Iterable[object]) -> Iterator[ox.Quad]:
+        nonlocal count
+        for q in source:
+            s, o = q.subject, q.object
+            if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode):
+                s, o = term(s), term(o)
+            count += 1
+            if count % 100_000 == 0:
+                step.advance(100_000)  # type: ignore[attr-defined]
+            yield ox.Quad(s, q.predicate, o, graph)
+
+    try:
+        with (gzip.open(path, "rb") if gz else path.open("rb")) as f:
+            store.bulk_extend(quads(ox.parse(f, format=fmt, base_iri=path.resolve().as_uri())))
+    except SyntaxError as exc:
+        raise BuildError(f"{path}: not valid {fmt.name}: {exc}") from None
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise BuildError(f"{path}: cannot read: {exc}") from None
+    step.advance(count % 100_000)  # type: ignore[attr-defined]
+    return count
+
+
+def validate_store(store: ox.Store, shapes: Graph, validator: str) -> ValidationReport:
+    """The SHACL gate over the union of the store's graphs."""
+    if validator == "auto":
+        validator = "pyshacl" if len(store) <= PYSHACL_LIMIT else "fast"
+    if validator == "fast":
+        from .fastshacl import validate_store as fast
+
+        return fast(store, shapes)
+    union = ox.Store()
+    union.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store])
+    data = Graph().parse(data=union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode(),
+                         format="nt")
+    return validate_graph(data, shapes)
+
+
+# -- the build -------------------------------------------------------------------------------------
+
+
 def build_release(
     seeds: Path,
     out: Path,
     base: str | None = None,
     settings: ReleaseSettings | None = None,
-    log: Callable[[str], None] = lambda _msg: None,
+    includes: Iterable[Path] = (),
+    steps: Steps | None = None,
+    validator: str = "auto",
+    log: Callable[[str], None] | None = None,
 ) -> BuildResult:
     policy = UriPolicy(base) if base else UriPolicy()
     settings = settings or ReleaseSettings()
+    steps = steps or Steps(log=log or (lambda _m: None))
     profiles = read_profiles(seeds)
+    includes = list(includes)
+    for path in includes:
+        if not path.is_file():
+            raise BuildError(f"{path}: no such file to include")
+        include_format(path)
 
     ontology = load_ontology(policy)
     shapes = load_shapes(policy)
-    log(f"ontology: {len(ontology)} triples; shapes: {len(shapes)} triples")
+    store = ox.Store()
+    with steps.step("ontology and concept schemes", unit="triples") as step:
+        graph = ox.NamedNode(str(policy.graph("ontology")))
+        for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+            quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
+                     for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=policy.parse_base)]
+            store.extend(quads)
+            step.advance(len(quads))
 
-    dataset = Dataset()
-    for prefix, ns in policy.prefixes().items():
-        dataset.bind(prefix, ns)
-    graph_ontology = dataset.graph(policy.graph("ontology"))
-    for t in ontology:
-        graph_ontology.add(t)
-
-    sources = []
+    sources: list[dict] = []
     reports: dict[str, dict] = {}
     cities: set[str] = set()
-    for path in profiles:
-        try:
-            record = extract(path)
-            sidecar = load_sidecar(path)
-            profile_graph = map_record(policy, record, sidecar, ontology, settings.license)
-        except ExtractError as exc:
-            raise BuildError(str(exc)) from exc
-        city = slugify(record.city.name)
-        if city in cities:
-            raise BuildError(f"{path}: a second profile of {record.city.name!r} (city slug {city!r})")
-        cities.add(city)
-        g = dataset.graph(policy.graph(f"profile/{city}"))
-        for t in profile_graph:
-            g.add(t)
-        entry = {"path": str(path.relative_to(seeds)), "sha256": sha256_file(path), "city": city,
-                 "graph": str(policy.graph(f"profile/{city}"))}
-        side = sidecar_path(path)
-        if side is not None:
-            entry["sidecar"] = str(side.relative_to(seeds))
-            entry["sidecar_sha256"] = sha256_file(side)
-        sources.append(entry)
-        reports[city] = extraction_report(record, entry["path"])
-        mapped, total, unmapped = record.coverage()
-        log(f"{path.name}: {record.city.name}, {len(record.figures)} figures, {len(profile_graph)} triples; "
-            f"coverage {mapped}/{total} sentences mapped, {unmapped} figure(s) unmapped (see reports/{city}.json)")
+    with steps.step("profiles", total=len(profiles), unit="profiles") as step:
+        for path in profiles:
+            try:
+                record = extract(path)
+                sidecar = load_sidecar(path)
+                profile_graph = map_record(policy, record, sidecar, ontology, settings.license)
+            except ExtractError as exc:
+                raise BuildError(str(exc)) from exc
+            city = slugify(record.city.name)
+            if city in cities:
+                raise BuildError(f"{path}: a second profile of {record.city.name!r} (city slug {city!r})")
+            cities.add(city)
+            name = policy.graph(f"profile/{city}")
+            store.extend(list(_quads(profile_graph, ox.NamedNode(str(name)))))
+            entry = {"path": str(path.relative_to(seeds)), "sha256": sha256_file(path), "city": city,
+                     "graph": str(name)}
+            side = sidecar_path(path)
+            if side is not None:
+                entry["sidecar"] = str(side.relative_to(seeds))
+                entry["sidecar_sha256"] = sha256_file(side)
+            sources.append(entry)
+            reports[city] = extraction_report(record, entry["path"])
+            mapped, total, unmapped = record.coverage()
+            steps.log(f"{path.name}: {record.city.name}, {len(record.figures)} figures, {len(profile_graph)} "
+                      f"triples; coverage {mapped}/{total} sentences mapped, {unmapped} figure(s) unmapped "
+                      f"(see reports/{city}.json)")
+            step.advance()
 
     for table in read_tables(seeds, policy, cities, ontology, settings.license):
-        g = dataset.graph(policy.graph(f"table/{slugify(table.path.stem)}"))
-        for t in table.graph:
-            g.add(t)
-        sources.append({"path": str(table.path.relative_to(seeds)), "sha256": table.sha256,
-                        "graph": str(g.identifier), "metadata": str(table.metadata.relative_to(seeds)),
+        name = policy.graph(f"table/{slugify(table.path.stem)}")
+        store.extend(list(_quads(table.graph, ox.NamedNode(str(name)))))
+        sources.append({"path": str(table.path.relative_to(seeds)), "sha256": table.sha256, "graph": str(name),
+                        "metadata": str(table.metadata.relative_to(seeds)),
                         "metadata_sha256": sha256_file(table.metadata)})
-        log(f"{table.path.name}: {table.rows} observations")
+        steps.log(f"{table.path.name}: {table.rows} observations")
 
-    union = Graph()
-    for g in dataset.graphs():
-        for t in g:
-            union.add(t)
-    report = validate_graph(union, shapes)
+    taken: set[str] = set()
+    for path in includes:
+        slug = slugify(path.name.split(".")[0])
+        if slug in taken:
+            raise BuildError(f"{path}: another included file has the graph name include/{slug}")
+        taken.add(slug)
+        name = policy.graph(f"include/{slug}")
+        with steps.step(f"include {path.name}", unit="quads") as step:
+            count = load_include(store, path, ox.NamedNode(str(name)), policy, step)
+        sources.append({"path": str(path), "sha256": sha256_file(path), "graph": str(name), "quads": count})
+
+    with steps.step("SHACL validation", unit="quads") as step:
+        report = validate_store(store, shapes, validator)
+        step.advance(len(store))
     if not report.conforms:
         raise ValidationError(f"the release does not conform to the shapes\n{report.text()}", report)
-    log(f"SHACL: conforms ({len(union)} triples checked)")
 
-    metadata_plain = build_metadata(policy, settings, dataset)
-    graph_meta = dataset.graph(policy.graph("metadata"))
-    for t in metadata_plain:
-        graph_meta.add(t)
+    with steps.step("release metadata (DCAT-AP, VoID)"):
+        summary = summarize_store(store, policy)
+        plain = build_metadata(policy, settings, summary)
+        store.extend(list(_quads(plain, ox.NamedNode(str(policy.graph("metadata"))))))
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -191,7 +286,7 @@ def build_release(
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
-        manifest = _write_release(tmp, policy, settings, dataset, report, sources, reports)
+        manifest = _write_release(tmp, policy, settings, store, summary, report, sources, reports, steps)
         _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -210,48 +305,51 @@ def extraction_report(record: Record, path: str) -> dict:
     }
 
 
-def _write_release(tmp: Path, policy: UriPolicy, settings: ReleaseSettings, dataset: Dataset,
-                   report: ValidationReport, sources: list[dict], reports: dict[str, dict]) -> dict:
-    lines = _nquads(dataset)
-    quads = _to_oxigraph(lines)
-    triples = _union_triples(quads)
+def _sorted_lines(data: bytes) -> list[bytes]:
+    return sorted(set(line for line in data.split(b"\n") if line.strip()))
+
+
+def _write_release(tmp: Path, policy: UriPolicy, settings: ReleaseSettings, store: ox.Store, summary: object,
+                   report: ValidationReport, sources: list[dict], reports: dict[str, dict], steps: Steps) -> dict:
     prefixes = policy.prefixes()
     counts: dict[str, int] = {}
-
-    (tmp / "dataset.nq").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    counts["dataset.nq"] = len(lines)
-    nt = sorted({str(t) + " .\n" for t in triples})
-    with (tmp / "dataset.nt.gz").open("wb") as raw, gzip.GzipFile(
-        filename="", mode="wb", fileobj=raw, mtime=0
-    ) as gz:
-        gz.write("".join(nt).encode("utf-8"))
-    counts["dataset.nt.gz"] = len(nt)
-    for name, _media, fmt in DUMPS:
-        if fmt is None:
-            continue
-        kwargs = {"prefixes": prefixes} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
-        ox.serialize(triples, str(tmp / name), format=fmt, **kwargs)
-        counts[name] = len(triples)
+    with steps.step("write dumps", total=len(DUMPS), unit="files") as step:
+        lines = _sorted_lines(store.dump(format=ox.RdfFormat.N_QUADS))
+        with (tmp / "dataset.nq").open("wb") as f:
+            f.write(b"\n".join(lines) + b"\n")
+        counts["dataset.nq"] = len(lines)
+        del lines
+        step.advance()
+        union = ox.Store()
+        union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store)
+        lines = _sorted_lines(union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
+        nt = b"\n".join(lines) + b"\n"
+        counts["dataset.nt.gz"] = len(lines)
+        del lines, union
+        with (tmp / "dataset.nt.gz").open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
+                                                                        mtime=0) as gz:
+            gz.write(nt)
+        step.advance()
+        # Written from the sorted triples, so that every dump is byte-identical across builds.
+        for name, _media, fmt in DUMPS:
+            if fmt is None:
+                continue
+            kwargs = {"prefixes": prefixes} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
+            ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), str(tmp / name), format=fmt, **kwargs)
+            counts[name] = counts["dataset.nt.gz"]
+            step.advance()
 
     files = [
         FileInfo(name, (tmp / name).stat().st_size, sha256_file(tmp / name), media, counts[name])
         for name, media, _fmt in DUMPS
     ]
     # The catalogue describes the dumps, so it cannot be inside them: it is written beside them.
-    data_only = Dataset()
-    for g in dataset.graphs():
-        if g.identifier != policy.graph("metadata"):
-            target = data_only.graph(g.identifier)
-            for t in g:
-                target.add(t)
-    catalog = build_metadata(policy, settings, data_only, files)
-    for prefix, ns in prefixes.items():
-        catalog.bind(prefix, ns)
+    catalog = build_metadata(policy, settings, summary, files)  # type: ignore[arg-type]
     _write_graph(catalog, tmp / "catalog.ttl", prefixes)
     _write_graph(void_only(catalog, policy), tmp / "void.ttl", prefixes)
     for prefix, ns in prefixes.items():
         report.graph.bind(prefix, ns)
-    _write_graph(report.graph, tmp / "shacl-report.ttl", prefixes, allow_bnodes=True)
+    report.graph.serialize(tmp / "shacl-report.ttl", format="turtle")
 
     (tmp / "reports").mkdir()
     report_files = []
@@ -261,10 +359,8 @@ def _write_release(tmp: Path, policy: UriPolicy, settings: ReleaseSettings, data
         report_files.append({"name": name, "size": (tmp / name).stat().st_size, "sha256": sha256_file(tmp / name),
                              "triples": 0, "media_type": "application/json"})
 
-    graph_counts = {}
-    for g in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
-        if isinstance(g.identifier, URIRef) and len(g):
-            graph_counts[str(g.identifier)] = len(g)
+    graph_counts = {g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
+                    for g in sorted(store.named_graphs(), key=lambda g: g.value)}
     manifest = {
         "software": {"name": "citykg", "version": __version__},
         "base": policy.base,
@@ -272,8 +368,8 @@ def _write_release(tmp: Path, policy: UriPolicy, settings: ReleaseSettings, data
         "license": settings.license,
         "title": settings.title,
         "conforms": report.conforms,
-        "triples": len(triples),
-        "quads": len(lines),
+        "triples": counts["dataset.ttl"],
+        "quads": counts["dataset.nq"],
         "graphs": graph_counts,
         "sources": sources,
         "files": [
@@ -291,12 +387,9 @@ def _write_release(tmp: Path, policy: UriPolicy, settings: ReleaseSettings, data
     return manifest
 
 
-def _write_graph(graph: Graph, path: Path, prefixes: dict[str, str], allow_bnodes: bool = False) -> None:
-    if allow_bnodes:
-        graph.serialize(path, format="turtle")
-        return
-    nt = graph.serialize(format="nt")
-    triples = sorted(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), key=str)
+def _write_graph(graph: Graph, path: Path, prefixes: dict[str, str]) -> None:
+    """Writes a small rdflib graph as Turtle through pyoxigraph, triples sorted (deterministic)."""
+    triples = sorted(ox.parse(graph.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES), key=str)
     ox.serialize(triples, str(path), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
