@@ -272,7 +272,7 @@ class Extractor:
             plain = not (m["qual"] or m["cur"] or m["scale"] or m["unit"] or m["cur_after"])
             if plain and YEAR.match(m["num"]):
                 continue  # a year is a date, not a figure
-            if plain and re.search(r"\b[A-Z][\w-]*\s$", sentence[:m.start()]) \
+            if plain and re.search(r"\b[A-Z][\w-]*\s$", sentence[:m.start("num")]) \
                     and not re.match(r"\s*[a-z]", sentence[m.end():]):
                 continue  # part of a name: "RIS 4", "Industry 4.0", "Expo 2010"
             try:

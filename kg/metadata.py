@@ -20,7 +20,7 @@ with ``files`` they do (that graph is ``catalog.ttl``), see docs/release.md.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -366,22 +366,38 @@ def summarize_dataset(data: rdflib.Dataset, policy: UriPolicy) -> DataSummary:
     return DataSummary(_stats(union, uri_space), named, cities)
 
 
-def _sparql_stats(store: ox.Store, uri_space: str, graph: str | None) -> _Stats:
-    """Counts of one named graph (or, with None, of the default graph) computed by the engine."""
+def _sparql_stats(store: ox.Store, uri_space: str, graph: str | None,
+                  union_lines: list[bytes] | None = None) -> _Stats:
+    """Counts of one named graph, or (graph None) of the union of all graphs, computed by the engine.
+
+    For the union, `union_lines` (its sorted, distinct N-Triples lines, when the caller has them)
+    give the triple and per-property counts without a DISTINCT pass over the store.
+    """
     pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    union = graph is None
     space = uri_space.replace("\\", "\\\\").replace('"', '\\"')
 
+    def query(text: str) -> ox.QuerySolutions:
+        return store.query(text, use_default_graph_as_union=union)  # type: ignore[return-value]
+
     def one(select: str, extra: str = "") -> int:
-        [row] = list(store.query(f"SELECT ({select} AS ?n) WHERE {{ {pattern} {extra} }}"))
+        [row] = list(query(f"SELECT ({select} AS ?n) WHERE {{ {pattern} {extra} }}"))
         return int(row["n"].value)
 
     typed = pattern.replace("?p ?o", f"<{RDF.type}> ?c")
-    classes = {URIRef(r["c"].value): int(r["n"].value) for r in store.query(
+    classes = {URIRef(r["c"].value): int(r["n"].value) for r in query(
         f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {typed} FILTER(isIRI(?c)) }} GROUP BY ?c")}
-    properties = {URIRef(r["p"].value): int(r["n"].value) for r in store.query(
-        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {pattern} }} GROUP BY ?p")}
+    if union and union_lines is not None:
+        counter = Counter(line.split(b" ", 2)[1] for line in union_lines)
+        properties = {URIRef(p[1:-1].decode("utf-8")): n for p, n in counter.items()}
+        triples = len(union_lines)
+    else:
+        distinct = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }" if union else f"SELECT * WHERE {{ {pattern} }}"
+        properties = {URIRef(r["p"].value): int(r["n"].value) for r in query(
+            f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {{ {distinct} }} }} GROUP BY ?p")}
+        triples = sum(properties.values())
     return _Stats(
-        triples=one("COUNT(*)"),
+        triples=triples,
         entities=one("COUNT(DISTINCT ?s)", f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{space}"))'),
         distinct_subjects=one("COUNT(DISTINCT ?s)"),
         distinct_objects=one("COUNT(DISTINCT ?o)"),
@@ -390,32 +406,38 @@ def _sparql_stats(store: ox.Store, uri_space: str, graph: str | None) -> _Stats:
     )
 
 
-def summarize_store(store: ox.Store, policy: UriPolicy) -> DataSummary:
-    """The summary of a pyoxigraph store's named graphs (large releases: counted by the engine)."""
-    metadata = policy.graph("metadata")
+def summarize_store(store: ox.Store, policy: UriPolicy, union_lines: list[bytes] | None = None) -> DataSummary:
+    """The summary of the named graphs of a pyoxigraph store (large releases: counted by the engine).
+
+    The store must not hold the metadata graph yet.  `union_lines`: see `_sparql_stats`.
+    """
+    metadata = str(policy.graph("metadata"))
     uri_space = f"{policy.base}/id/"
-    union = ox.Store()
-    union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store
-                      if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == str(metadata)))
-    names = sorted(g.value for g in store.named_graphs() if g.value != str(metadata))
+    names = sorted(g.value for g in store.named_graphs())
+    if metadata in names:
+        raise ValueError("summarize_store: the store already holds the metadata graph")
     graphs = [(URIRef(n), _sparql_stats(store, uri_space, n)) for n in names]
+
+    def query(text: str) -> ox.QuerySolutions:
+        return store.query(text, use_default_graph_as_union=True)  # type: ignore[return-value]
+
     cities = []
-    rows = union.query(f"""SELECT ?city (MIN(?label) AS ?l) WHERE {{
+    rows = query(f"""SELECT ?city (MIN(?label) AS ?l) WHERE {{
         ?city a <{SCHEMA.City}> FILTER(isIRI(?city))
         OPTIONAL {{ ?city <{RDFS.label}> ?label FILTER(langMatches(lang(?label), "en")) }}
     }} GROUP BY ?city ORDER BY ?city""")
     for row in rows:
         city = row["city"].value
-        places = [city] + [r["c"].value for r in union.query(
+        places = [city] + [r["c"].value for r in query(
             f"SELECT DISTINCT ?c WHERE {{ <{city}> <{SCHEMA.containedInPlace}>+ ?c . ?c a <{SCHEMA.Country}> "
             "FILTER(isIRI(?c)) } ORDER BY ?c")]
         locations = []
         for place in places:
-            same = sorted(r["x"].value for r in union.query(
-                f"SELECT ?x WHERE {{ <{place}> <{OWL.sameAs}> ?x FILTER(STRSTARTS(STR(?x), \"{GEONAMES}\")) }}"))
+            same = sorted({r["x"].value for r in query(
+                f"SELECT ?x WHERE {{ <{place}> <{OWL.sameAs}> ?x FILTER(STRSTARTS(STR(?x), \"{GEONAMES}\")) }}")})
             locations.extend(URIRef(x) for x in same or [place])
         cities.append(CityInfo(URIRef(city), row["l"].value if row["l"] is not None else None, locations))
-    return DataSummary(_sparql_stats(union, uri_space, None), graphs, cities)
+    return DataSummary(_sparql_stats(store, uri_space, None, union_lines), graphs, cities)
 
 
 # -- the graph ------------------------------------------------------------------------------------
