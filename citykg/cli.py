@@ -113,13 +113,16 @@ def validate(release: Path) -> None:
 @click.option("--base", default=None,
               help="Canonical base URI of the data (default: the base the release was built with).")
 @click.option("--workers", default=None, type=int, help="gunicorn worker processes (default: CPUs, 2-8).")
-def serve(release: Path, host: str, port: int, base: str | None, workers: int | None) -> None:
+@click.option("--store-mode", type=click.Choice(["auto", "memory", "disk"]), default="auto", show_default=True,
+              help="memory: parse the release into RAM (fastest queries); disk: a RocksDB store built once beside "
+                   "the release and reopened in milliseconds; auto: disk above 2 million quads.")
+def serve(release: Path, host: str, port: int, base: str | None, workers: int | None, store_mode: str) -> None:
     """Serve RELEASE as linked data (pages, RDF, SPARQL, downloads) under gunicorn."""
     from server.release import ReleaseError
     from server.serve import main as run_server
 
     try:
-        run_server(release, host=host, port=port, base=base, workers=workers)
+        run_server(release, host=host, port=port, base=base, workers=workers, store_mode=store_mode)
     except ReleaseError as exc:
         err.print(f"[bold red]cannot serve:[/bold red] {exc}")
         sys.exit(1)

@@ -15,6 +15,8 @@ Other blueprints (the SPARQL endpoint) register themselves in `register_blueprin
 
 from __future__ import annotations
 
+import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,8 @@ def create_app(
     base: str | None = None,
     store: Store | None = None,
     config: dict | None = None,
+    store_mode: str = "memory",
+    log: Any = lambda _msg: None,
 ) -> Flask:
     """Builds the app over a release folder.
 
@@ -63,8 +67,9 @@ def create_app(
 
     release = Release.open(release_dir)
     policy = UriPolicy(base or release.built_base)
+    cache_dir = None
     if store is None:
-        store = release.load_store(policy.base)
+        store, cache_dir = release.open_store(policy.base, store_mode, log)
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
         JSON_SORT_KEYS=False,
@@ -75,15 +80,27 @@ def create_app(
         app.config.update(config)
     app.json.ensure_ascii = False
     kg = CityKG(store=store, policy=policy, release=release)
-    kg.context = jsonld.build_context(store, policy)
     app.extensions["citykg"] = kg
-    search.build_index(kg)  # before gunicorn forks: workers share it
+    derived = cache_dir / "derived.pickle" if cache_dir is not None else None
+    if derived is not None and derived.is_file():
+        # On-disk store: what start-up derives from the data was saved the first time, so a
+        # restart reads it back instead of scanning millions of triples again.
+        with derived.open("rb") as f:
+            kg.context, kg.cache["search_index"], kg.cache["home_counts"] = pickle.load(f)
+    else:
+        kg.context = jsonld.build_context(store, policy)
+        search.build_index(kg)  # before gunicorn forks: workers share it
+        with app.app_context():
+            from server.views import home_counts
+
+            home_counts()
+        if derived is not None:
+            tmp = derived.with_suffix(f".tmp-{os.getpid()}")
+            with tmp.open("wb") as f:
+                pickle.dump((kg.context, kg.cache["search_index"], kg.cache["home_counts"]), f)
+            os.replace(tmp, derived)
     http.install(app)
     register_blueprints(app)
-    with app.app_context():
-        from server.views import home_counts
-
-        home_counts()
     return app
 
 

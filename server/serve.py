@@ -32,11 +32,17 @@ def default_workers() -> int:
 
 
 def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080, base: str | None = None,
-         workers: int | None = None, log_level: str = "info") -> None:
+         workers: int | None = None, log_level: str = "info", store_mode: str = "auto") -> None:
     """Loads the release and serves it with gunicorn on host:port."""
+    import sys
+    import time
+
     from server.app import create_app
 
-    app = create_app(Path(release), base=base)
+    start = time.perf_counter()
+    app = create_app(Path(release), base=base, store_mode=store_mode,
+                     log=lambda msg: print(f"citykg: {msg}", file=sys.stderr, flush=True))
+    print(f"citykg: release {release} ready in {time.perf_counter() - start:.2f} s", file=sys.stderr, flush=True)
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers or default_workers(),

@@ -13,6 +13,7 @@ the server loads it once (before gunicorn forks, so workers share the pages).
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,6 +178,32 @@ class EmbeddedStore:
             prefixes=prefixes,
         )
 
+
+
+
+class DiskStore(EmbeddedStore):
+    """A release's on-disk RocksDB store, opened read-only in each process that uses it.
+
+    Opening takes milliseconds, so a restarted server is ready at once; a RocksDB handle
+    must not cross a fork, so every process (gunicorn worker, query worker) opens its own.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._pid = -1
+        self._ox: ox.Store | None = None
+
+    @property  # type: ignore[override]
+    def ox(self) -> ox.Store:
+        if self._ox is None or self._pid != os.getpid():
+            self._ox = ox.Store.read_only(str(self.path))
+            self._pid = os.getpid()
+        return self._ox
+
+    @ox.setter
+    def ox(self, value: ox.Store) -> None:  # EmbeddedStore.__init__ compatibility
+        self._ox = value
+        self._pid = os.getpid()
 
 # -- raw execution for the SPARQL endpoint (issue 4) ---------------------------------------------
 #
