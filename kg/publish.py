@@ -162,7 +162,20 @@ def load_include(store: ox.Store, path: Path, graph: ox.NamedNode, policy: UriPo
 
     try:
         with (gzip.open(path, "rb") if gz else path.open("rb")) as f:
-            store.bulk_extend(quads(ox.parse(f, format=fmt, base_iri=path.resolve().as_uri())))
+            if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+                # Quads: each one is moved into the include's graph on its way in.
+                store.bulk_extend(quads(ox.parse(f, format=fmt, base_iri=path.resolve().as_uri())))
+            else:
+                # Triples: the engine's bulk loader writes them straight into the graph; the few
+                # triples with blank nodes are then skolemized.
+                before = len(store)
+                store.bulk_load(input=f, format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
+                count = len(store) - before
+                blank = list(store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o "
+                                         "FILTER(isBlank(?s) || isBlank(?o)) } }"))
+                for row in blank:
+                    store.remove(ox.Quad(row["s"], row["p"], row["o"], graph))
+                store.extend([ox.Quad(term(row["s"]), row["p"], term(row["o"]), graph) for row in blank])
     except SyntaxError as exc:
         raise BuildError(f"{path}: not valid {fmt.name}: {exc}") from None
     except (OSError, EOFError, gzip.BadGzipFile) as exc:

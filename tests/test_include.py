@@ -30,7 +30,8 @@ def quads(release: Path) -> list[ox.Quad]:
 
 def test_includes_of_every_syntax_land_in_their_own_graphs(tmp_path):
     ttl = tmp_path / "links.ttl"
-    ttl.write_text(f"<{CITY}> <{SEE_ALSO}> <https://example.org/nanchang-guide> .\n")
+    ttl.write_text(f"<{CITY}> <{SEE_ALSO}> <https://example.org/nanchang-guide> .\n"
+                   f"<{CITY}> <{SEE_ALSO}> [ <http://www.w3.org/2000/01/rdf-schema#label> \"a map\" ] .\n")
     ntgz = tmp_path / "more-links.nt.gz"
     ntgz.write_bytes(gzip.compress(f"<{CITY}> <{SEE_ALSO}> <https://example.org/atlas> .\n".encode()))
     nq = tmp_path / "quads.nq"
@@ -42,6 +43,7 @@ def test_includes_of_every_syntax_land_in_their_own_graphs(tmp_path):
     assert result.returncode == 0, result.stderr
     found = {(q.graph_name.value, q.object.value) for q in quads(out) if q.predicate.value == SEE_ALSO}
     assert (f"{BASE}/graph/include/links", "https://example.org/nanchang-guide") in found
+    assert any(g == f"{BASE}/graph/include/links" and o.startswith(f"{BASE}/.well-known/genid/") for g, o in found)
     assert (f"{BASE}/graph/include/more-links", "https://example.org/atlas") in found
     assert (f"{BASE}/graph/include/quads", "https://example.org/q") in found  # the file's own graph is replaced
     skolem = [o for g, o in found if g == f"{BASE}/graph/include/bnodes"]
@@ -51,7 +53,8 @@ def test_includes_of_every_syntax_land_in_their_own_graphs(tmp_path):
 
 def test_included_data_is_validated_with_the_rest(tmp_path):
     bad = tmp_path / "bad.ttl"
-    bad.write_text(f"""<{BASE}/id/observation/nanchang/population/2020> a <http://purl.org/linked-data/cube#Observation> ;
+    bad.write_text(f"""<{BASE}/id/observation/nanchang/population/2020>
+        a <http://purl.org/linked-data/cube#Observation> ;
         <http://purl.org/linked-data/sdmx/2009/measure#obsValue> "many" .\n""")
     out = tmp_path / "dist"
     result = build(out, bad)
