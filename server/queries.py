@@ -99,11 +99,10 @@ def labels(store: Store, uris: set[str] | list[str]) -> Labels:
     out = Labels()
     ordered = sorted({u for u in uris if u})
     for i in range(0, len(ordered), 200):
-        values = " ".join(iri(u) for u in ordered[i : i + 200])
-        rows = store.select(
-            f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {_LABEL_VALUES} }} "
-            f"?s ?p ?l . FILTER(isLiteral(?l)) }}"
-        )
+        # One VALUES of (subject, predicate) pairs: the engine looks each pair up, where two
+        # separate VALUES blocks let it scan every triple first (seconds on a large disk store).
+        pairs = " ".join(f"({iri(u)} <{p}>)" for u in ordered[i : i + 200] for p in LABEL_PREDICATES)
+        rows = store.select(f"SELECT ?s ?p ?l WHERE {{ VALUES (?s ?p) {{ {pairs} }} ?s ?p ?l . FILTER(isLiteral(?l)) }}")
         rank = {p: i for i, p in enumerate(LABEL_PREDICATES)}
         best: dict[tuple[str, str], tuple[int, str]] = {}
         for r in rows:
