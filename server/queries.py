@@ -102,7 +102,9 @@ def labels(store: Store, uris: set[str] | list[str]) -> Labels:
         # One VALUES of (subject, predicate) pairs: the engine looks each pair up, where two
         # separate VALUES blocks let it scan every triple first (seconds on a large disk store).
         pairs = " ".join(f"({iri(u)} <{p}>)" for u in ordered[i : i + 200] for p in LABEL_PREDICATES)
-        rows = store.select(f"SELECT ?s ?p ?l WHERE {{ VALUES (?s ?p) {{ {pairs} }} ?s ?p ?l . FILTER(isLiteral(?l)) }}")
+        rows = store.select(
+            f"SELECT ?s ?p ?l WHERE {{ VALUES (?s ?p) {{ {pairs} }} ?s ?p ?l . FILTER(isLiteral(?l)) }}"
+        )
         rank = {p: i for i, p in enumerate(LABEL_PREDICATES)}
         best: dict[tuple[str, str], tuple[int, str]] = {}
         for r in rows:
