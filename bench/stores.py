@@ -51,17 +51,26 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 class OxigraphServer:
-    """`oxigraph serve-read-only` over a database loaded once from dataset.nq (kept in `work`)."""
+    """`oxigraph serve-read-only` over a database loaded once from dataset.nq (kept in `work`);
+    with `dataset=None`, an empty read-write server (`oxigraph serve`) to publish into."""
 
-    def __init__(self, dataset: Path, work: Path) -> None:
+    def __init__(self, dataset: Path | None, work: Path) -> None:
         self.db = work / "oxigraph-db"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/query"
+        self.store_url = f"http://127.0.0.1:{self.port}/store"
+        if dataset is None:
+            self.proc = subprocess.Popen(
+                [str(BIN / "oxigraph"), "serve", "--location", str(self.db), "--bind", f"127.0.0.1:{self.port}",
+                 "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True)
+            wait_for(self.url, self.proc, "oxigraph server")
+            return
         if not (self.db / "READY").exists():
             shutil.rmtree(self.db, ignore_errors=True)
             subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(self.db), "--file", str(dataset)],
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             (self.db / "READY").write_text("ok\n")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/query"
         self.proc = subprocess.Popen(
             [str(BIN / "oxigraph"), "serve-read-only", "--location", str(self.db), "--bind",
              f"127.0.0.1:{self.port}", "--union-default-graph"],
@@ -109,12 +118,12 @@ DefaultQuery = SELECT * WHERE {{ ?s ?p ?o }} LIMIT 10
 class Virtuoso:
     """Virtuoso Open Source (Debian `virtuoso-opensource`) on loopback, loaded with its bulk loader."""
 
-    def __init__(self, dataset: Path, work: Path, memory_gb: int = 4) -> None:
+    def __init__(self, dataset: Path | None, work: Path, memory_gb: int = 4) -> None:
         virtuoso = shutil.which("virtuoso-t")
         if virtuoso is None:
             raise RuntimeError("virtuoso-t not found: apt-get install virtuoso-opensource")
         self.db = work / "virtuoso-db"
-        self.data = dataset.parent.resolve()
+        self.data = dataset.parent.resolve() if dataset is not None else self.db
         self.db.mkdir(parents=True, exist_ok=True)
         self.sql_port, self.http_port = free_port(), free_port()
         buffers = memory_gb * 85000  # Virtuoso's sizing rule: ~85,000 buffers per GB
@@ -122,10 +131,11 @@ class Virtuoso:
             db=self.db, data=self.data, sql_port=self.sql_port, http_port=self.http_port,
             buffers=buffers, dirty=buffers * 3 // 4))
         self.url = f"http://127.0.0.1:{self.http_port}/sparql"
+        self.store_url = f"http://127.0.0.1:{self.http_port}/sparql-graph-crud-auth"
         self.proc = subprocess.Popen([virtuoso, "-f", "-c", str(self.db / "virtuoso.ini")], cwd=self.db,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         wait_for(self.url, self.proc, "virtuoso")
-        if not (self.db / "LOADED").exists():
+        if dataset is not None and not (self.db / "LOADED").exists():
             self.isql(f"ld_dir('{self.data}', '{dataset.name}', 'http://localhost/default'); "
                       "rdf_loader_run(); checkpoint;")
             (self.db / "LOADED").write_text("ok\n")

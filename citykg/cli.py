@@ -113,19 +113,47 @@ def validate(release: Path) -> None:
 @click.option("--base", default=None,
               help="Canonical base URI of the data (default: the base the release was built with).")
 @click.option("--workers", default=None, type=int, help="gunicorn worker processes (default: CPUs, 2-8).")
+@click.option("--store", "store_url", default=None, metavar="URL",
+              help="Answer pages, documents, search and /sparql from this SPARQL 1.1 endpoint (loaded with "
+                   "`citykg publish`) instead of the embedded store; the release still gives manifest and downloads.")
 @click.option("--store-mode", type=click.Choice(["auto", "memory", "disk"]), default="auto", show_default=True,
               help="memory: parse the release into RAM (fastest queries); disk: a RocksDB store built once beside "
                    "the release and reopened in milliseconds; auto: disk above 2 million quads.")
-def serve(release: Path, host: str, port: int, base: str | None, workers: int | None, store_mode: str) -> None:
+def serve(release: Path, host: str, port: int, base: str | None, workers: int | None, store_url: str | None,
+          store_mode: str) -> None:
     """Serve RELEASE as linked data (pages, RDF, SPARQL, downloads) under gunicorn."""
     from server.release import ReleaseError
     from server.serve import main as run_server
 
     try:
-        run_server(release, host=host, port=port, base=base, workers=workers, store_mode=store_mode)
+        run_server(release, host=host, port=port, base=base, workers=workers, store_mode=store_mode,
+                   store_url=store_url)
     except ReleaseError as exc:
         err.print(f"[bold red]cannot serve:[/bold red] {exc}")
         sys.exit(1)
+
+
+@main.command()
+@click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
+@click.option("--to", "to", required=True, metavar="URL", help="SPARQL query endpoint of the store.")
+@click.option("--graph-store", default=None, metavar="URL",
+              help="Graph Store Protocol endpoint (default: guessed, /store for Oxigraph, "
+                   "/sparql-graph-crud-auth for Virtuoso).")
+@click.option("--user", default=None, help="User for HTTP digest or basic authentication.")
+@click.option("--password", default=None, envvar="CITYKG_STORE_PASSWORD",
+              help="Password (or the CITYKG_STORE_PASSWORD environment variable).")
+def publish(release: Path, to: str, graph_store: str | None, user: str | None, password: str | None) -> None:
+    """Load RELEASE into a SPARQL 1.1 store, replacing the previous release's graphs."""
+    from kg.remote import PublishError
+    from kg.remote import publish as run_publish
+
+    try:
+        result = run_publish(release, to, graph_store, user, password, log=lambda m: err.print(f"· {m}", markup=False))
+    except (PublishError, OSError, SyntaxError) as exc:
+        err.print(f"[bold red]publish failed:[/bold red] {exc}")
+        sys.exit(1)
+    click.echo(f"published {release} to {to}: {len(result.graphs)} graphs, "
+               f"{sum(result.graphs.values()):,} triples; {len(result.removed)} old graph(s) removed")
 
 
 if __name__ == "__main__":

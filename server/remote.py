@@ -13,6 +13,7 @@ remote server keeps its own limit (Oxigraph: ``--timeout-s``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.error
 from typing import Any
@@ -121,7 +122,7 @@ class RemoteStore:
     def _json(self, query: str) -> dict[str, Any]:
         body, _ = self._fetch(self._wrapper(query))
         try:
-            return json.loads(body)
+            return _normalise_ask(json.loads(body))
         except ValueError as exc:
             raise StoreError(f"the SPARQL endpoint {self.endpoint} sent no SPARQL JSON results") from exc
 
@@ -181,6 +182,9 @@ class RemoteStore:
         else:
             body, media = self._fetch(sw, "application/sparql-results+json, application/sparql-results+xml;q=0.5")
             fmt = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
+            if fmt == ox.QueryResultsFormat.JSON and info.form == "ASK":
+                with contextlib.suppress(ValueError):
+                    body = json.dumps(_normalise_ask(json.loads(body))).encode()
             try:
                 answer = ox.parse_query_results(body, format=fmt)
             except SyntaxError as exc:
@@ -188,6 +192,18 @@ class RemoteStore:
         return serialize_answer(
             answer, results_format=results_format, graph_format=graph_format, row_cap=row_cap, prefixes=prefixes
         )
+
+
+def _normalise_ask(data: dict[str, Any]) -> dict[str, Any]:
+    """Virtuoso answers ASK as a one-column table (`__ASK_RETVAL`): turn it into a boolean result."""
+    if "boolean" in data:
+        return data
+    names = [str(v).upper() for v in data.get("head", {}).get("vars", [])]
+    if names == ["__ASK_RETVAL"]:
+        rows = data.get("results", {}).get("bindings", [])
+        value = next(iter(rows[0].values()), {}).get("value") if rows else None
+        return {"head": {}, "boolean": value not in (None, "0", "false")}
+    return data
 
 
 def _message(exc: Exception) -> str:

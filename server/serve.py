@@ -32,7 +32,8 @@ def default_workers() -> int:
 
 
 def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080, base: str | None = None,
-         workers: int | None = None, log_level: str = "info", store_mode: str = "auto") -> None:
+         workers: int | None = None, log_level: str = "info", store_mode: str = "auto",
+         store_url: str | None = None) -> None:
     """Loads the release and serves it with gunicorn on host:port."""
     import sys
     import time
@@ -40,7 +41,12 @@ def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080
     from server.app import create_app
 
     start = time.perf_counter()
-    app = create_app(Path(release), base=base, store_mode=store_mode,
+    store = None
+    if store_url:
+        from server.remote import RemoteStore
+
+        store = RemoteStore(store_url)
+    app = create_app(Path(release), base=base, store=store, store_mode=store_mode,
                      log=lambda msg: print(f"citykg: {msg}", file=sys.stderr, flush=True))
     print(f"citykg: release {release} ready in {time.perf_counter() - start:.2f} s", file=sys.stderr, flush=True)
     options = {
