@@ -25,7 +25,7 @@ S = str(SCHEMA)
 
 #: Predicates that name a resource, in order of preference.
 LABEL_PREDICATES = (f"{RDFS}label", f"{SKOS}prefLabel", f"{S}name", f"{DCT}title", f"{FOAF}name")
-_LABEL_VALUES = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
+_LABEL_LIST = ", ".join(f"<{p}>" for p in LABEL_PREDICATES)
 
 #: How many incoming links one page of a document holds.
 INCOMING_PAGE = 500
@@ -150,7 +150,7 @@ def document(store: Store, policy: UriPolicy, uri: str, doc_uri: str, page: int 
     )
     triples += store.construct(
         f"CONSTRUCT {{ ?o ?lp ?l }} WHERE {{ {u} ?p ?o . FILTER(isIRI(?o)) "
-        f"VALUES ?lp {{ {_LABEL_VALUES} }} ?o ?lp ?l }}"
+        f"?o ?lp ?l . FILTER(?lp IN ({_LABEL_LIST})) }}"
     )
     offset = (page - 1) * INCOMING_PAGE
     rows = store.select(

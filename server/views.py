@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
@@ -446,16 +446,86 @@ def doc(rest: str):
     if not _PATH_RE.match(path):
         abort(404)
     uri = f"{kg.policy.base}/id/{path}"
-    if not queries.exists(kg.store, uri):
-        abort(404)
-    media = choose(ext)
     page = page_number()
     local = f"{request.script_root}/doc/{path}"
-    return serve_resource(uri, f"{kg.policy.base}/doc/{path}", local, media, ext, page)
+    doc_uri = f"{kg.policy.base}/doc/{path}"
+    try:
+        media: str | None = choose(ext)
+    except HTTPException:
+        media = None  # 404 comes before 406: decided after the existence check
+    if media is not None:
+        hit = _cached(uri, doc_uri, local, media, ext, page, "resource")
+        if hit is not None:  # only existing resources are ever cached
+            return hit
+    if not queries.exists(kg.store, uri):
+        abort(404)
+    return serve_resource(uri, doc_uri, local, media or choose(ext), ext, page)
 
 
 def serve_resource(uri: str, doc_uri: str, local: str, media: str, ext: str | None, page: int,
                    kind: str = "resource") -> Response:
+    """A resource's document; rendered once per worker and kept in a bounded LRU cache (the
+    release is immutable), keyed by everything the bytes depend on."""
+    hit = _cached(uri, doc_uri, local, media, ext, page, kind)
+    if hit is not None:
+        return hit
+    resp = _render_resource(uri, doc_uri, local, media, ext, page, kind)
+    _document_cache().put(_document_key(uri, doc_uri, local, media, ext, page, kind),
+                          (resp.get_data(), list(resp.headers.items()), resp.status_code))
+    return resp
+
+
+def _document_cache() -> DocumentCache:
+    kg = state()
+    cache = kg.cache.get("documents")
+    if cache is None:
+        cache = kg.cache["documents"] = DocumentCache(
+            int(current_app.config.get("CITYKG_DOC_CACHE_MB", 64)) * 1024 * 1024)
+    return cache
+
+
+def _document_key(*parts: object) -> tuple:
+    return (*parts, request.host_url, request.script_root)
+
+
+def _cached(uri: str, doc_uri: str, local: str, media: str, ext: str | None, page: int,
+            kind: str) -> Response | None:
+    hit = _document_cache().get(_document_key(uri, doc_uri, local, media, ext, page, kind))
+    if hit is None:
+        return None
+    data, headers, status = hit
+    return Response(data, status=status, headers=headers)
+
+
+class DocumentCache:
+    """Least-recently-used cache of rendered documents, bounded in bytes."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.items: OrderedDict[tuple, tuple[bytes, list, int]] = OrderedDict()
+
+    def get(self, key: tuple) -> tuple[bytes, list, int] | None:
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key: tuple, value: tuple[bytes, list, int]) -> None:
+        cost = len(value[0])
+        if cost > self.budget // 8:
+            return
+        if key in self.items:
+            self.size -= len(self.items.pop(key)[0])
+        self.items[key] = value
+        self.size += cost
+        while self.size > self.budget:
+            _, old = self.items.popitem(last=False)
+            self.size -= len(old[0])
+
+
+def _render_resource(uri: str, doc_uri: str, local: str, media: str, ext: str | None, page: int,
+                     kind: str) -> Response:
     kg = state()
     if media == conneg.HTML:
         resp = Response(resource_page(uri, local, page, kind=kind), content_type=rdf.CONTENT_TYPES[media])
