@@ -105,9 +105,10 @@ def create_app(
 
 
 def register_blueprints(app: Flask) -> None:
-    from server import views
+    from server import crosscity, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(crosscity.bp)
     # The SPARQL endpoint (issue 4) is the blueprint `bp` of server/sparql.py; it is
     # registered here when the module exists (no other line is needed).
     import importlib

@@ -567,7 +567,15 @@ def definition(rest: str):
     kind = "resource"
     if f"{SKOS}ConceptScheme" in queries.types(kg.store, uri):
         kind = "scheme"
-    return serve_resource(uri, uri, f"{request.script_root}/def/{path}", media, ext, page_number(), kind=kind)
+    local = f"{request.script_root}/def/{path}"
+    if media == conneg.HTML and kind == "resource" and path.startswith(("indicator/", "theme/")):
+        # Cross-city pages: an indicator with every city's values, a theme with its cities.
+        from server import crosscity
+
+        page = crosscity.indicator_page(uri) if path.startswith("indicator/") else crosscity.theme_page(uri)
+        finish_document(page, media, negotiated=ext is None, path=local, offers=conneg.DOCUMENT_OFFERS)
+        return page
+    return serve_resource(uri, uri, local, media, ext, page_number(), kind=kind)
 
 
 @bp.route("/search")
