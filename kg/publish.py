@@ -104,6 +104,14 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
     shutil.rmtree(old)
 
 
+def _remove_stale_builds(out: Path) -> None:
+    """Temporary folders left by builds that were killed (their process is gone)."""
+    for tmp in out.parent.glob(f".{out.name}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def read_profiles(seeds: Path) -> list[Path]:
     folder = seeds / "profiles"
     if not folder.is_dir():
@@ -301,6 +309,7 @@ def build_release(
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(out)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)

@@ -66,6 +66,8 @@ def create_app(
     from server import http, jsonld, search
 
     release = Release.open(release_dir)
+    if (config or {}).get("CITYKG_VERIFY_RELEASE", True):
+        release.verify(log)
     policy = UriPolicy(base or release.built_base)
     cache_dir = None
     if store is None:

@@ -47,11 +47,60 @@ class Release:
         mf = path / "manifest.json"
         if not mf.is_file():
             raise ReleaseError(f"{path}: no manifest.json (run `citykg build --out {path}` first)")
-        manifest = json.loads(mf.read_text(encoding="utf-8"))
+        try:
+            manifest = json.loads(mf.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ReleaseError(f"{mf}: not valid JSON ({exc}): the release is corrupt, rebuild it") from None
+        if not isinstance(manifest, dict):
+            raise ReleaseError(f"{mf}: not a release manifest")
         if not (path / "dataset.nq").is_file():
             raise ReleaseError(f"{path}: no dataset.nq")
         files = {f["name"]: f for f in manifest.get("files", [])}
         return cls(path, manifest, manifest.get("base") or "https://w3id.org/citykg", files)
+
+    def verify(self, log: Any = lambda _msg: None) -> None:
+        """Refuses a corrupt release: a missing or truncated file, or one whose SHA-256 differs.
+
+        Sizes are checked at every start; the SHA-256 of every file once per release: the
+        result is stamped (with each file's size and mtime) beside the release, so a restart
+        of a large release does not re-read gigabytes.
+        """
+        entries = self.manifest.get("files") or []
+        stats = {}
+        for entry in entries:
+            name = entry.get("name", "")
+            file = self.path / name
+            if not name or ".." in Path(name).parts or not file.is_file():
+                raise ReleaseError(f"{file}: listed in manifest.json but missing")
+            st = file.stat()
+            if st.st_size != entry.get("size"):
+                raise ReleaseError(f"{file}: {st.st_size} bytes, manifest.json says {entry.get('size')} "
+                                   "(truncated or altered): rebuild the release")
+            stats[name] = [st.st_size, st.st_mtime_ns]
+        stamp = self.path.parent / f".{self.path.name}.cache" / (self._digest() + ".verified")
+        try:
+            if json.loads(stamp.read_text()) == stats:
+                return
+        except (OSError, ValueError):
+            pass
+        log(f"verifying the SHA-256 of {len(entries)} files of {self.path} (once per release)")
+        for entry in entries:
+            file = self.path / entry["name"]
+            h = hashlib.sha256()
+            with file.open("rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            if h.hexdigest() != entry.get("sha256"):
+                raise ReleaseError(f"{file}: SHA-256 {h.hexdigest()} differs from manifest.json "
+                                   f"({entry.get('sha256')}): the release is corrupt, rebuild it")
+        try:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(json.dumps(stats))
+        except OSError:
+            pass  # a read-only location: verify again next time
+
+    def _digest(self) -> str:
+        return hashlib.sha256((self.path / "manifest.json").read_bytes()).hexdigest()[:20]
 
     @property
     def built(self) -> datetime:
