@@ -153,21 +153,34 @@ def document(store: Store, policy: UriPolicy, uri: str, doc_uri: str, page: int 
         f"?o ?lp ?l . FILTER(?lp IN ({_LABEL_LIST})) }}"
     )
     offset = (page - 1) * INCOMING_PAGE
+    # The page of incoming links and their subjects' labels in one query (one round trip).
     rows = store.select(
-        f"SELECT ?s ?p WHERE {{ ?s ?p {u} . FILTER(isIRI(?s)) }} ORDER BY ?p ?s "
-        f"LIMIT {INCOMING_PAGE + 1} OFFSET {offset}"
+        f"SELECT ?s ?p ?lp ?l WHERE {{ {{ SELECT ?s ?p WHERE {{ ?s ?p {u} . FILTER(isIRI(?s)) }} ORDER BY ?p ?s "
+        f"LIMIT {INCOMING_PAGE + 1} OFFSET {offset} }} "
+        f"OPTIONAL {{ ?s ?lp ?l . FILTER(?lp IN ({_LABEL_LIST}) && isLiteral(?l)) }} }}"
     )
-    more = len(rows) > INCOMING_PAGE
-    rows = rows[:INCOMING_PAGE]
-    target = Term("uri", uri)
+    links: list[tuple[Term, Term]] = []
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    rank = {p: i for i, p in enumerate(LABEL_PREDICATES)}
     for r in rows:
-        triples.append((r["s"], r["p"], target))
-    subjects = {r["s"].value for r in rows}
-    if subjects:
-        names = labels(store, subjects)
-        for s, by_lang in names.by_uri.items():
-            for lang, text in by_lang.items():
-                triples.append((Term("uri", s), Term("uri", f"{RDFS}label"), Term("literal", text, lang or None)))
+        link = (r["s"], r["p"])
+        if not links or links[-1] != link:
+            links.append(link)
+        if "l" in r:
+            key = (r["s"].value, r["l"].lang or "")
+            cand = (rank[r["lp"].value], r["l"].value)
+            if key not in best or cand < best[key]:
+                best[key] = cand
+    links = sorted(set(links), key=lambda sp: (sp[1].value, sp[0].value))
+    more = len(links) > INCOMING_PAGE
+    links = links[:INCOMING_PAGE]
+    target = Term("uri", uri)
+    kept = {s.value for s, _ in links}
+    for s_term, p_term in links:
+        triples.append((s_term, p_term, target))
+    for (s, lang), (_, text) in sorted(best.items()):
+        if s in kept:
+            triples.append((Term("uri", s), Term("uri", f"{RDFS}label"), Term("literal", text, lang or None)))
     doc = Term("uri", doc_uri)
     if doc_uri != uri:  # /def/ terms are their own documents
         triples.append((doc, Term("uri", f"{FOAF}primaryTopic"), target))
