@@ -10,12 +10,15 @@
   by a ``format`` (or ``output``) parameter or by Accept with q-values.
 - Safety: a timeout (worker process killed, 503), a row cap (header
   ``X-SPARQL-Result-Capped``), a maximum query size (413), SERVICE off unless allow-listed.
-- Cache: answers of repeated identical requests, keyed by the release (manifest SHA-256).
+- Cache: answers of repeated identical requests, keyed by the release (manifest SHA-256); a
+  request already answered from the cache is answered next time in front of Flask
+  (server/fastpath.py) with the same bytes.
 - GET /sparql without a query: the YASGUI editor for browsers, the SPARQL Service
   Description for clients asking RDF.
 
 Settings (Flask config, see docs/sparql.md): SPARQL_TIMEOUT, SPARQL_MAX_ROWS,
-SPARQL_MAX_QUERY_BYTES, SPARQL_SERVICE_ALLOW, SPARQL_PROCESSES, SPARQL_MEMORY_MB, SPARQL_CACHE_BYTES.
+SPARQL_MAX_QUERY_BYTES, SPARQL_SERVICE_ALLOW, SPARQL_PROCESSES, SPARQL_MEMORY_MB, SPARQL_CACHE_BYTES,
+SPARQL_CACHE_MAX_ENTRY, SPARQL_RESPONSE_CACHE_BYTES.
 """
 
 from __future__ import annotations
@@ -32,9 +35,9 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from server import conneg
+from server import conneg, fastpath
 from server.sparql_exec import ProcessPool, QueryTimeoutError, WorkerDiedError
-from server.sparql_lex import QueryInfo, analyse
+from server.sparql_lex import QueryInfo, analyse, cache_text
 from server.store import (
     RESULT_FORMATS,
     FormatMismatchError,
@@ -55,7 +58,20 @@ DEFAULTS: dict[str, Any] = {
     "SPARQL_MEMORY_MB": 2048,  # memory a query may use on top of the store (0: no limit); 503 past it
     "SPARQL_CACHE_BYTES": 64 * 1024 * 1024,  # result cache budget per server process (0: off)
     "SPARQL_CACHE_MAX_ENTRY": 4 * 1024 * 1024,  # larger answers are not cached
+    "SPARQL_RESPONSE_CACHE_BYTES": 32 * 1024 * 1024,  # whole responses of repeated requests (0: off)
 }
+
+@bp.record_once
+def _install_fast_path(state: Any) -> None:
+    """Cache hits answered in front of Flask (server/fastpath.py), one per app."""
+    settings = read_settings(state.app.config)
+    fastpath.install(
+        state.app,
+        budget=int(settings["SPARQL_RESPONSE_CACHE_BYTES"]) if int(settings["SPARQL_CACHE_BYTES"]) > 0 else 0,
+        max_entry=int(settings["SPARQL_CACHE_MAX_ENTRY"]),
+        max_body=3 * int(settings["SPARQL_MAX_QUERY_BYTES"]) + 4096,
+    )
+
 
 CAPPED_HEADER = "X-SPARQL-Result-Capped"
 MAX_ROWS_HEADER = "X-SPARQL-Max-Rows"
@@ -137,10 +153,11 @@ class ResultCache:
                 self._items.move_to_end(key)
             return item
 
-    def put(self, key: tuple, value: RawResult) -> None:
+    def put(self, key: tuple, value: RawResult) -> bool:
+        """Keeps the answer; False when it is too large to keep."""
         n = len(value.body)
         if self.budget <= 0 or n > min(self.max_entry, self.budget):
-            return
+            return False
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
@@ -150,6 +167,7 @@ class ResultCache:
             while self.size > self.budget:
                 _, dropped = self._items.popitem(last=False)
                 self.size -= len(dropped.body)
+        return True
 
 
 @dataclass
@@ -377,12 +395,17 @@ def endpoint() -> Response:
             raise _not_acceptable("results")
 
     row_cap = int(s["SPARQL_MAX_ROWS"]) or None
-    key = (ep.release_key, req.query, req.default_graphs, req.named_graphs, results_format, graph_format, row_cap)
+    # the release, the query (layout normalised when that is safe), the dataset, the format, the cap
+    key = (ep.release_key, cache_text(req.query), req.default_graphs, req.named_graphs,
+           results_format, graph_format, row_cap)
     result = ep.cache.get(key)
-    hit = result is not None
+    hit = kept = result is not None
     if result is None:
         result = _run(ep, req, results_format, graph_format, row_cap)
-        ep.cache.put(key, result)
+        kept = ep.cache.put(key, result)
+    if hit or kept:
+        # the fast path (server/fastpath.py) may answer this exact request from now on
+        request.environ[fastpath.ENVIRON_FLAG] = ep.release_key
     resp = Response(result.body, status=200)
     resp.headers["Content-Type"] = result.media_type
     resp.headers["Vary"] = "Accept"

@@ -142,3 +142,33 @@ def analyse(query: str) -> QueryInfo:
         info.form = info.form or other.form
         info.has_dataset = info.has_dataset or other.has_dataset
     return info
+
+
+_SPARQL_WS = re.compile(r"[ \t\r\n]+")
+
+
+def cache_text(query: str) -> str:
+    """The query with its layout normalised, for the result cache's key: every run of white space
+    between tokens becomes one space (one newline after a comment, which must still end there),
+    leading and trailing white space goes. Strings, IRIs and comments are kept as written.
+
+    Done only when the lexer's view is certainly the engine's: a text with a backslash (``\\u``
+    escapes can hide quotes, ``\\#`` in a local name is not a comment) or with a quote the lexer
+    could not close is returned unchanged. Two texts with the same key are thus one query laid out
+    twice, which has one meaning in SPARQL (error messages, never cached, may differ in columns)."""
+    if "\\" in query:
+        return query
+    parts: list[str] = []
+    previous = None
+    for m in _TOKEN.finditer(query):
+        kind, value = m.lastgroup, m.group()
+        if kind == "ws":
+            if not _SPARQL_WS.fullmatch(value):
+                return query  # other Unicode spaces are not SPARQL white space: leave it to the engine
+            parts.append("\n" if previous == "comment" else " ")
+        elif kind == "other" and value in ("'", '"'):
+            return query
+        else:
+            parts.append(value)
+        previous = kind
+    return "".join(parts).strip(" \n")

@@ -504,24 +504,27 @@ class DocumentCache:
         self.budget = budget
         self.size = 0
         self.items: OrderedDict[tuple, tuple[bytes, list, int]] = OrderedDict()
+        self.lock = threading.Lock()  # gunicorn gthread workers serve several requests at once
 
     def get(self, key: tuple) -> tuple[bytes, list, int] | None:
-        value = self.items.get(key)
-        if value is not None:
-            self.items.move_to_end(key)
-        return value
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
 
     def put(self, key: tuple, value: tuple[bytes, list, int]) -> None:
         cost = len(value[0])
         if cost > self.budget // 8:
             return
-        if key in self.items:
-            self.size -= len(self.items.pop(key)[0])
-        self.items[key] = value
-        self.size += cost
-        while self.size > self.budget:
-            _, old = self.items.popitem(last=False)
-            self.size -= len(old[0])
+        with self.lock:
+            if key in self.items:
+                self.size -= len(self.items.pop(key)[0])
+            self.items[key] = value
+            self.size += cost
+            while self.size > self.budget and self.items:
+                _, old = self.items.popitem(last=False)
+                self.size -= len(old[0])
 
 
 def _render_resource(uri: str, doc_uri: str, local: str, media: str, ext: str | None, page: int,
