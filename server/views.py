@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from urllib.parse import quote
