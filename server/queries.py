@@ -36,6 +36,9 @@ UNITS = {
     "http://qudt.org/vocab/unit/KiloM2": ("km²", "square kilometres"),
     "http://qudt.org/vocab/unit/NUM": ("", "count"),
     "http://qudt.org/vocab/unit/CCY_CNY": ("CNY", "yuan (CNY)"),
+    "http://qudt.org/vocab/unit/CCY_EUR": ("EUR", "euro (EUR)"),
+    "http://qudt.org/vocab/unit/CCY_USD": ("USD", "US dollar (USD)"),
+    "http://qudt.org/vocab/unit/TONNE": ("t", "tonnes"),
 }
 
 #: Readable names of licences the data uses.
