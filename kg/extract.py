@@ -169,6 +169,9 @@ class Extractor:
         if record.figure("population") is None:
             raise self.fail("no recognisable population (a figure line such as '6,255,000' or '5.6 million', "
                             "or a sentence such as 'a population of 8,452,000')")
+        if record.figure("area") is None:
+            raise self.fail("no recognisable area (a figure line such as '7,159 km²', or a sentence such as "
+                            "'covers an area of 11,282 square kilometres')")
         order = {s: i for i, s in enumerate(self.sentences)}
         record.report = sorted(self.reports.values(), key=lambda r: order.get(r.sentence, -1))
         for sentence in self.sentences:
