@@ -12,6 +12,7 @@ Tested against Oxigraph server (`/query` + `/store`) and Virtuoso (`/sparql` +
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,7 +58,10 @@ def _auth(url: str, user: str | None, password: str | None) -> AuthBase | None:
 def _check(response: requests.Response, what: str) -> None:
     if response.status_code in (200, 201, 204):
         return
-    body = " ".join(response.text.split())[:300]
+    text = response.text
+    if "html" in response.headers.get("Content-Type", ""):
+        text = re.sub(r"<[^>]*>", " ", text)  # an error page: its words only
+    body = " ".join(text.split())[:300] or "(empty body)"
     hint = " (wrong --user/--password?)" if response.status_code in (401, 403) else ""
     raise PublishError(f"{what}: HTTP {response.status_code}{hint}: {body}")
 
@@ -90,7 +94,11 @@ def remote_graphs(query_url: str, prefix: str, auth: AuthBase | None) -> list[st
     except requests.RequestException as exc:
         raise PublishError(f"{query_url}: unreachable ({exc.__class__.__name__}: {exc})") from None
     _check(r, f"listing the graphs at {query_url}")
-    return sorted(b["g"]["value"] for b in r.json()["results"]["bindings"])
+    try:
+        return sorted(b["g"]["value"] for b in r.json()["results"]["bindings"])
+    except (ValueError, KeyError, TypeError):
+        raise PublishError(f"{query_url} is not a SPARQL query endpoint (no SPARQL JSON results to "
+                           f"SELECT): {' '.join(r.text.split())[:200]}") from None
 
 
 def publish(release: Path, to: str, graph_store: str | None = None, user: str | None = None,

@@ -27,6 +27,33 @@ class GunicornApp(BaseApplication):
         return self.application
 
 
+def remote_store(url: str, release: Path, log=print):
+    """The SPARQL store `citykg publish` loaded with `release`, checked before serving from it."""
+    from server.release import ReleaseError
+    from server.remote import RemoteStore
+    from server.store import StoreError
+
+    store = RemoteStore.for_release(url, release)
+    try:
+        probe = store.probe()
+    except StoreError as exc:
+        raise ReleaseError(f"--store {url}: {exc}") from None
+    if not probe.graphs:
+        raise ReleaseError(f"--store {url} holds none of the graphs of {release}: load it with "
+                           f"`citykg publish --release {release} --to {url}`")
+    if probe.missing:
+        log(f"warning: {len(probe.missing)} graph(s) of the release are not in the store "
+            f"(first: {probe.missing[0]}); run `citykg publish` again")
+    server = probe.server.split()[0] if probe.server else "a SPARQL 1.1 endpoint"
+    extra = ""
+    if probe.other_graphs:
+        extra = f"; queries restricted to them ({len(probe.other_graphs)} other graph(s) in the store)"
+    elif probe.restricted:
+        extra = "; queries restricted to them (the store's default graph is not the union of its graphs)"
+    log(f"store {url}: {server}, {len(probe.graphs)} graph(s) of the release{extra}")
+    return store
+
+
 def default_workers() -> int:
     return max(2, min(8, multiprocessing.cpu_count()))
 
@@ -43,9 +70,8 @@ def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080
     start = time.perf_counter()
     store = None
     if store_url:
-        from server.remote import RemoteStore
-
-        store = RemoteStore(store_url)
+        store = remote_store(store_url, Path(release),
+                             log=lambda msg: print(f"citykg: {msg}", file=sys.stderr, flush=True))
     app = create_app(Path(release), base=base, store=store, store_mode=store_mode,
                      log=lambda msg: print(f"citykg: {msg}", file=sys.stderr, flush=True))
     print(f"citykg: release {release} ready in {time.perf_counter() - start:.2f} s", file=sys.stderr, flush=True)
@@ -56,7 +82,9 @@ def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080
         # gthread: HTTP/1.1 keep-alive (a sync worker closes every connection, ~0.3 ms more per
         # request) and a slow query occupies one thread, not the whole worker
         "worker_class": "gthread",
-        "threads": 4,
+        # 8 threads: a runaway query waiting for its timeout (SPARQL_TIMEOUT) holds one; four of them in
+        # one worker still leave four for everyone else (bench/load.py)
+        "threads": 8,
         "keepalive": 5,
         "timeout": 60,
         "graceful_timeout": 10,

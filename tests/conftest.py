@@ -17,6 +17,7 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+pytest_plugins = ["stores"]  # the SPARQL stores: Oxigraph server, Virtuoso
 CITYKG = Path(sys.executable).with_name("citykg")
 BASE = "https://w3id.org/citykg"
 

@@ -11,6 +11,12 @@ DATA = ["/doc/city/nanchang.ttl", "/doc/city/nanchang.jsonld", "/catalog.ttl", "
         "/context.jsonld", "/search?q=nan&format=json", "/download/dataset.ttl"]
 
 
+@pytest.fixture()
+def client(store_app):
+    """Every test here runs on each store (tests/stores.py)."""
+    return store_app.test_client()
+
+
 @pytest.mark.parametrize("path", PAGES + DATA)
 def test_etag_and_304(client, path):
     r = client.get(path)

@@ -1,4 +1,5 @@
-"""The routes of docs/server.md through Flask's test client, over the real release."""
+"""The routes of docs/server.md through Flask's test client, over the real release, on each store:
+embedded, Oxigraph server and Virtuoso (loaded by `citykg publish`, tests/stores.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ def parse(body: bytes, fmt: ox.RdfFormat) -> list[ox.Triple]:
 
 def objects(triples, s: str, p: str) -> set[str]:
     return {t.object.value for t in triples if t.subject.value == s and t.predicate.value == p}
+
+
+@pytest.fixture()
+def client(store_app):
+    """Every test here runs on each store (tests/stores.py)."""
+    return store_app.test_client()
 
 
 # -- home ------------------------------------------------------------------------------------

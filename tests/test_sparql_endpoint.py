@@ -119,15 +119,15 @@ SETTINGS = {
 }
 
 
-@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+@pytest.fixture(scope="module", params=["embedded", "oxigraph", "virtuoso"])
 def live(request, served_release):
     from server.app import create_app
 
     store = None
-    if request.param == "oxigraph":
+    if request.param != "embedded":  # a real store loaded by `citykg publish` (tests/stores.py)
         from server.remote import RemoteStore
 
-        store = RemoteStore(request.getfixturevalue("oxigraph").url)
+        store = RemoteStore.for_release(request.getfixturevalue(f"{request.param}_store").url, served_release)
     app = create_app(served_release, store=store, config=dict(SETTINGS))
     server = ThreadedServer(app)
     server.kind = request.param
