@@ -199,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             [str(BIN / "oxigraph"), "serve-read-only", "--location", str(db), "--bind", f"127.0.0.1:{ox_port}",
              "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True))
-        env = dict(os.environ, CITYKG_SPARQL_TIMEOUT="60", CITYKG_SPARQL_MAX_ROWS="100000")
+        env = dict(os.environ, CITYKG_SPARQL_TIMEOUT="60", CITYKG_SPARQL_MAX_ROWS="100000",
+                   CITYKG_RATELIMIT_ENABLED="0")
         started = time.monotonic()
         procs.append(subprocess.Popen(
             [str(BIN / "citykg"), "serve", "--release", str(release), "--port", str(ck_port),

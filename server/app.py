@@ -103,6 +103,9 @@ def create_app(
             os.replace(tmp, derived)
     http.install(app)
     register_blueprints(app)
+    from server import limits
+
+    limits.install(app)  # rate limits on /sparql and /search (server/limits.py)
     return app
 
 

@@ -81,7 +81,9 @@ def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080
         "preload_app": True,
         # gthread: HTTP/1.1 keep-alive (a sync worker closes every connection, ~0.3 ms more per
         # request) and a slow query occupies one thread, not the whole worker
-        "worker_class": "gthread",
+        # (server/slowclients.py: gthread that gives a connection a thread only once its request head is in,
+        # so slow clients cannot hold every thread)
+        "worker_class": "server.slowclients.SlowClientSafeWorker",
         # 8 threads: a runaway query waiting for its timeout (SPARQL_TIMEOUT) holds one; four of them in
         # one worker still leave four for everyone else (bench/load.py)
         "threads": 8,

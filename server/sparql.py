@@ -55,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "SPARQL_MAX_QUERY_BYTES": 64 * 1024,  # 413 above it (UTF-8 bytes of the query text)
     "SPARQL_SERVICE_ALLOW": (),  # SERVICE endpoints a query may call (exact IRIs); none by default
     "SPARQL_PROCESSES": 2,  # query worker processes per server process
+    "SPARQL_DEMOTE_AFTER": 0.5,  # seconds; a query running longer gets nice 19 and frees its worker slot (0: off)
     "SPARQL_MEMORY_MB": 2048,  # memory a query may use on top of the store (0: no limit); 503 past it
     "SPARQL_CACHE_BYTES": 64 * 1024 * 1024,  # result cache budget per server process (0: off)
     "SPARQL_CACHE_MAX_ENTRY": 4 * 1024 * 1024,  # larger answers are not cached
@@ -216,7 +217,8 @@ def setup(app: Flask) -> Endpoint:
     store = kg.store
     pool = None
     if getattr(store, "isolate_queries", False) and float(settings["SPARQL_TIMEOUT"]) > 0:
-        pool = ProcessPool(store.execute, int(settings["SPARQL_PROCESSES"]), int(settings["SPARQL_MEMORY_MB"]))
+        pool = ProcessPool(store.execute, int(settings["SPARQL_PROCESSES"]), int(settings["SPARQL_MEMORY_MB"]),
+                           float(settings["SPARQL_DEMOTE_AFTER"]))
     ep = Endpoint(
         release_key=_release_key(kg),
         cache=ResultCache(int(settings["SPARQL_CACHE_BYTES"]), int(settings["SPARQL_CACHE_MAX_ENTRY"])),
@@ -325,6 +327,11 @@ def _read_request(max_bytes: int) -> SparqlRequest:
         raise HTTPProblem(413, f"the query is too large: at most {max_bytes} bytes are accepted")
     default = params.getlist("default-graph-uri")
     named = params.getlist("named-graph-uri")
+    for graph in (*default, *named):
+        try:
+            ox.NamedNode(graph)
+        except ValueError as exc:  # pyoxigraph would raise it from the query worker: a 500
+            raise HTTPProblem(400, f"default-graph-uri/named-graph-uri {graph[:200]!r} is not an IRI ({exc})") from None
     return SparqlRequest(
         query,
         tuple(default) if default or named else None,
@@ -479,6 +486,9 @@ def _run(
         raise _not_acceptable("graph" if exc.form == "CONSTRUCT" else "results") from exc
     except StoreError as exc:
         message = str(exc)
+        if not isinstance(exc.__cause__, SyntaxError) and analyse(req.query or "").services:
+            # an allowed SERVICE endpoint failed or answered nonsense
+            raise HTTPProblem(502, f"a SERVICE endpoint failed: {message}") from exc
         if "syntax" in message.lower() or "parse" in message.lower():
             raise HTTPProblem(400, message) from exc
         raise HTTPProblem(500, f"the query failed: {message}") from exc

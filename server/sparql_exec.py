@@ -25,6 +25,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 _FORK = multiprocessing.get_context("fork")
+MAX_DEMOTED = 4  # long-running (demoted) queries that may run beside `size` normal ones, per pool
 
 
 class QueryTimeoutError(RuntimeError):
@@ -116,10 +117,16 @@ class ProcessPool:
     """At most `size` forked children that run `target(*args, **kwargs)` with a deadline
     (and, when `memory_mb` > 0, at most that much memory beyond what they were forked with)."""
 
-    def __init__(self, target: Callable[..., Any], size: int = 2, memory_mb: int = 0) -> None:
+    def __init__(self, target: Callable[..., Any], size: int = 2, memory_mb: int = 0,
+                 demote_after: float = 0.0) -> None:
         self.target = target
         self.size = max(1, size)
         self.memory_mb = memory_mb
+        # A query still running after `demote_after` s gets the lowest CPU priority (nice 19) and no
+        # longer counts against `size` (at most MAX_DEMOTED more children): runaway queries cannot starve
+        # pages or other queries of CPU or of query workers. Its child is replaced afterwards.
+        self.demote_after = demote_after
+        self._demoted = 0
         self._lock = threading.Condition()
         self._pid = os.getpid()
         self._idle: list[_Worker] = []
@@ -129,6 +136,7 @@ class ProcessPool:
         # A pool inherited through fork (gunicorn) must not use its parent's children.
         self._pid = os.getpid()
         self._idle, self._all = [], []
+        self._demoted = 0
         self._lock = threading.Condition()
 
     def _acquire(self, deadline: float) -> _Worker:
@@ -138,7 +146,7 @@ class ProcessPool:
             while True:
                 if self._idle:
                     return self._idle.pop()
-                if len(self._all) < self.size:
+                if len(self._all) - self._demoted < self.size and len(self._all) < self.size + MAX_DEMOTED:
                     worker = _Worker(self.target, [w.conn for w in self._all], self.memory_mb)
                     self._all.append(worker)
                     return worker
@@ -148,13 +156,15 @@ class ProcessPool:
                 self._lock.wait(remaining)
 
     def _release(self, worker: _Worker, *, healthy: bool) -> None:
+        if not healthy:
+            # SIGKILL, then wait for the exit in the background: a child that allocated a lot takes up to a
+            # second to go, and neither this answer (the 503) nor the other requests should wait for it
+            threading.Thread(target=worker.kill, daemon=True, name="citykg-sparql-reaper").start()
         with self._lock:
             if healthy:
                 self._idle.append(worker)
-            else:
-                worker.kill()
-                if worker in self._all:
-                    self._all.remove(worker)
+            elif worker in self._all:
+                self._all.remove(worker)
             self._lock.notify()
 
     def warm(self) -> None:
@@ -165,20 +175,38 @@ class ProcessPool:
     def call(self, *args: Any, timeout: float, **kwargs: Any) -> Any:
         deadline = time.monotonic() + timeout
         worker = self._acquire(deadline)
-        healthy = False
+        healthy = demoted = False
         try:
             worker.conn.send((args, kwargs))
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            ready = False
+            if 0 < self.demote_after < deadline - time.monotonic():
+                ready = worker.conn.poll(self.demote_after)
+                if not ready:
+                    demoted = self._demote(worker)
+            if not ready and not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 raise QueryTimeoutError(f"the query did not finish within {timeout:g} s")
             status, value = worker.conn.recv()
-            healthy = True
+            healthy = not demoted  # a niced child cannot be given its priority back: replace it
         except (EOFError, OSError, BrokenPipeError) as exc:
             raise WorkerDiedError("the query worker died (the query may need too much memory)") from exc
         finally:
+            if demoted:
+                with self._lock:
+                    self._demoted -= 1
             self._release(worker, healthy=healthy)
         if status == "error":
             raise value
         return value
+
+    def _demote(self, worker: _Worker) -> bool:
+        try:
+            os.setpriority(os.PRIO_PROCESS, worker.process.pid, 19)
+        except (OSError, AttributeError, ValueError):
+            return False
+        with self._lock:
+            self._demoted += 1
+            self._lock.notify()  # a request waiting for a worker may fork one now
+        return True
 
     def close(self) -> None:
         with self._lock:

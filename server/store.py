@@ -379,5 +379,5 @@ def _execute_embedded(
         )
     except SyntaxError as exc:
         raise QuerySyntaxError(str(exc)) from exc
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: evaluation, e.g. a SERVICE that failed
         raise StoreError(str(exc)) from exc

@@ -54,6 +54,12 @@ def test_kill_9_leaves_the_previous_release(served_release, big_include, tmp_pat
     check = subprocess.run([sys.executable, "-m", "citykg.cli", "validate", "--release", str(out)],
                            capture_output=True, text=True, cwd=ROOT)
     assert check.returncode == 0, check.stderr
+    # and servable: verified (sizes and SHA-256 against manifest.json) and answering
+    from server.app import create_app
+
+    client = create_app(out, config={"TESTING": True}).test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/doc/city/nanchang", headers={"Accept": "text/turtle"}).status_code == 200
     # the next build sweeps the dead build's temporary folder away
     again = subprocess.run([sys.executable, "-m", "citykg.cli", "build", "--quiet", "--out", str(out)],
                            capture_output=True, text=True, cwd=ROOT)
