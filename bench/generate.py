@@ -105,7 +105,7 @@ class Catalogue:
     # -- the ontology graph ---------------------------------------------------------------
     def _ontology_graph(self):
         if self._ontology is None:
-            from kg.validate import load_ontology
+            from citykg.kg.validate import load_ontology
 
             self._ontology = load_ontology(self.p)
         return self._ontology

@@ -69,11 +69,11 @@ def bench_build(triples: int) -> tuple[Path, float]:
 def bench_validators(triples: int) -> tuple[float, float]:
     """(pyshacl seconds, compiled validator seconds) on one generated sample, validation only."""
     import pyoxigraph as ox
+    from citykg.kg.fastshacl import validate_store
+    from citykg.kg.validate import load_shapes, validate_graph
     from rdflib import Graph
 
     from citykg.uris import UriPolicy
-    from kg.fastshacl import validate_store
-    from kg.validate import load_shapes, validate_graph
 
     sample = generated(triples, ontology=True)
     shapes = load_shapes(UriPolicy())

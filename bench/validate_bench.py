@@ -21,11 +21,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import generate  # noqa: E402
+from citykg.kg.fastshacl import load_store, validate_store  # noqa: E402
+from citykg.kg.validate import load_shapes, validate_graph  # noqa: E402
 from rdflib import Dataset, Graph  # noqa: E402
 
 from citykg.uris import UriPolicy  # noqa: E402
-from kg.fastshacl import load_store, validate_store  # noqa: E402
-from kg.validate import load_shapes, validate_graph  # noqa: E402
 
 
 def _timed(fn, repeat: int):

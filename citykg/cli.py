@@ -23,8 +23,9 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--seeds", "seeds", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
-              help="Folder with profiles/*.txt (each with an optional reviewed .yaml sidecar) and indicators/*.csv.")
+@click.option("--seeds", "seeds", type=click.Path(path_type=Path), default=None,
+              help="Folder with profiles/*.txt (each with an optional reviewed .yaml sidecar) and indicators/*.csv "
+                   "[default: ./seeds, else the embedded default seeds (the Nanchang profile)].")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
               help="Release folder, replaced atomically when the build succeeds.")
 @click.option("--base", default=None, help="Canonical base URI (default https://w3id.org/citykg).")
@@ -36,17 +37,22 @@ def main() -> None:
 @click.option("--validator", type=click.Choice(["auto", "fast", "pyshacl"]), default="auto", show_default=True,
               help="SHACL engine: the compiled SPARQL validator (fast), pyshacl, or pyshacl for small releases.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars: print only errors and the final line.")
-def build(seeds: Path, out: Path, base: str | None, license_: str | None, includes: tuple[Path, ...],
+def build(seeds: Path | None, out: Path, base: str | None, license_: str | None, includes: tuple[Path, ...],
           validator: str, quiet: bool) -> None:
     """Extract, map, validate and publish every profile of SEEDS into a release folder."""
     from contextlib import nullcontext
     from dataclasses import replace
 
-    from kg.metadata import ReleaseSettings
-    from kg.progress import Steps, rich_progress
-    from kg.publish import BuildError, build_release
-    from kg.validate import ValidationError
+    from citykg.kg.metadata import ReleaseSettings
+    from citykg.kg.progress import Steps, rich_progress
+    from citykg.kg.publish import BuildError, build_release
+    from citykg.kg.validate import MissingTermsError, ValidationError
 
+    if seeds is None:
+        seeds = Path("seeds")
+        if not (seeds / "profiles").is_dir():
+            seeds = embedded_seeds()
+            err.print(f"· no ./seeds folder: building the embedded default seeds ({seeds})", markup=False)
     settings = ReleaseSettings()
     if license_:
         settings = replace(settings, license=license_)
@@ -60,7 +66,7 @@ def build(seeds: Path, out: Path, base: str | None, license_: str | None, includ
         err.print(f"[bold red]build stopped:[/bold red] {exc}", soft_wrap=True)
         err.print(f"the previous release in {out} is unchanged")
         sys.exit(1)
-    except (BuildError, ValueError, OSError) as exc:
+    except (BuildError, MissingTermsError, ValueError, OSError) as exc:
         err.print(f"[bold red]build failed:[/bold red] {exc}", markup=True)
         err.print(f"the previous release in {out} is unchanged")
         sys.exit(1)
@@ -69,13 +75,20 @@ def build(seeds: Path, out: Path, base: str | None, license_: str | None, includ
                f"{len(m['files'])} files, conforms to the shapes")
 
 
+def embedded_seeds() -> Path:
+    """The seeds installed with the package (citykg.seeds): a real folder in any non-zipped install."""
+    from importlib.resources import files
+
+    return Path(str(files("citykg.seeds")))
+
+
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
 def extract(file: Path, fmt: str) -> None:
     """Print the typed record extracted from one profile FILE."""
-    from kg.extract import ExtractError
-    from kg.extract import extract as run_extract
+    from citykg.kg.extract import ExtractError
+    from citykg.kg.extract import extract as run_extract
 
     try:
         record = run_extract(file).to_dict()
@@ -94,7 +107,7 @@ def extract(file: Path, fmt: str) -> None:
 @click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
 def validate(release: Path) -> None:
     """Check a release: file checksums against its manifest, and the data against the shapes."""
-    from kg.release_check import ReleaseCheckError, check_release
+    from citykg.kg.release_check import ReleaseCheckError, check_release
 
     try:
         report = check_release(release)
@@ -122,8 +135,8 @@ def validate(release: Path) -> None:
 def serve(release: Path, host: str, port: int, base: str | None, workers: int | None, store_url: str | None,
           store_mode: str) -> None:
     """Serve RELEASE as linked data (pages, RDF, SPARQL, downloads) under gunicorn."""
-    from server.release import ReleaseError
-    from server.serve import main as run_server
+    from citykg.server.release import ReleaseError
+    from citykg.server.serve import main as run_server
 
     try:
         run_server(release, host=host, port=port, base=base, workers=workers, store_mode=store_mode,
@@ -144,8 +157,8 @@ def serve(release: Path, host: str, port: int, base: str | None, workers: int | 
               help="Password (or the CITYKG_STORE_PASSWORD environment variable).")
 def publish(release: Path, to: str, graph_store: str | None, user: str | None, password: str | None) -> None:
     """Load RELEASE into a SPARQL 1.1 store, replacing the previous release's graphs."""
-    from kg.remote import PublishError
-    from kg.remote import publish as run_publish
+    from citykg.kg.remote import PublishError
+    from citykg.kg.remote import publish as run_publish
 
     try:
         result = run_publish(release, to, graph_store, user, password, log=lambda m: err.print(f"· {m}", markup=False))

@@ -36,7 +36,15 @@ from .progress import Steps
 from .record import Record
 from .sidecar import load_sidecar, sidecar_path
 from .tables import read_tables
-from .validate import ONTOLOGY_DIR, ValidationError, ValidationReport, load_ontology, load_shapes, validate_graph
+from .validate import (
+    ONTOLOGY_PACKAGE,
+    ValidationError,
+    ValidationReport,
+    load_ontology,
+    load_shapes,
+    turtle_files,
+    validate_graph,
+)
 
 
 class BuildError(RuntimeError):
@@ -235,9 +243,9 @@ def build_release(
     store = ox.Store()
     with steps.step("ontology and concept schemes", unit="triples") as step:
         graph = ox.NamedNode(str(policy.graph("ontology")))
-        for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        for source in turtle_files(ONTOLOGY_PACKAGE, "ontology"):
             quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
-                     for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=policy.parse_base)]
+                     for t in ox.parse(source.read_bytes(), format=ox.RdfFormat.TURTLE, base_iri=policy.parse_base)]
             store.extend(quads)
             step.advance(len(quads))
 

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF
 
 from citykg.uris import SH, UriPolicy
 
-ROOT = Path(__file__).resolve().parents[1]
-ONTOLOGY_DIR = ROOT / "ontology"
-SHAPES_DIR = ROOT / "shapes"
+#: The packages whose Turtle files are the ontology and the shapes (package data, see pyproject.toml).
+ONTOLOGY_PACKAGE = "citykg.ontology"
+SHAPES_PACKAGE = "citykg.shapes"
+
+
+class MissingTermsError(RuntimeError):
+    """The ontology or the shapes are missing or empty: validating against them would pass vacuously."""
 
 
 class ValidationError(RuntimeError):
@@ -58,20 +64,42 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def load_turtle_dir(directory: Path, policy: UriPolicy) -> Graph:
-    """Parses every *.ttl of a folder, resolving relative IRIs against the base."""
+def turtle_files(source: str | Path, what: str) -> list[Traversable]:
+    """The *.ttl files of a package (``citykg.shapes``) or a folder, sorted by name; none is an error."""
+    if isinstance(source, Path):
+        if not source.is_dir():
+            raise MissingTermsError(f"{source}: no such folder, so there is no {what} to build with")
+        root: Traversable = source
+    else:
+        try:
+            root = files(source)
+        except ModuleNotFoundError:
+            raise MissingTermsError(f"the package {source} ({what}) is not installed: reinstall citykg") from None
+    found = sorted((f for f in root.iterdir() if f.name.endswith(".ttl") and f.is_file()), key=lambda f: f.name)
+    if not found:
+        raise MissingTermsError(f"{root}: no Turtle (*.ttl) files, so there is no {what} to build with; "
+                                "the installation is incomplete")
+    return found
+
+
+def load_turtle(source: str | Path, what: str, policy: UriPolicy, must_have: URIRef) -> Graph:
+    """Parses every *.ttl of `source`, resolving relative IRIs against the base; the result must hold
+    at least one thing of type `must_have` (an ontology, a shape), else it is an error."""
     graph = Graph()
-    for path in sorted(directory.glob("*.ttl")):
-        graph.parse(path, format="turtle", publicID=policy.parse_base)
+    for f in turtle_files(source, what):
+        graph.parse(data=f.read_bytes(), format="turtle", publicID=policy.parse_base)
+    if (None, RDF.type, must_have) not in graph:
+        raise MissingTermsError(f"the {what} ({source}) has no {graph.namespace_manager.normalizeUri(must_have)}: "
+                                "validating against it would pass vacuously")
     return graph
 
 
-def load_shapes(policy: UriPolicy, directory: Path = SHAPES_DIR) -> Graph:
-    return load_turtle_dir(directory, policy)
+def load_shapes(policy: UriPolicy, source: str | Path = SHAPES_PACKAGE) -> Graph:
+    return load_turtle(source, "SHACL shapes", policy, SH.NodeShape)
 
 
-def load_ontology(policy: UriPolicy, directory: Path = ONTOLOGY_DIR) -> Graph:
-    return load_turtle_dir(directory, policy)
+def load_ontology(policy: UriPolicy, source: str | Path = ONTOLOGY_PACKAGE) -> Graph:
+    return load_turtle(source, "ontology", policy, OWL.Ontology)
 
 
 def _result(graph: Graph, node: URIRef) -> Violation:

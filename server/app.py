@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from citykg.server.release import Release
+from citykg.server.store import Store
 from flask import Flask, current_app
 
 from citykg.uris import UriPolicy
-from server.release import Release
-from server.store import Store
 
 
 @dataclass
@@ -63,7 +63,7 @@ def create_app(
             release into the embedded in-memory store.
     config: extra Flask config (e.g. ``{"TESTING": True}``).
     """
-    from server import http, jsonld, search
+    from citykg.server import http, jsonld, search
 
     release = Release.open(release_dir)
     if (config or {}).get("CITYKG_VERIFY_RELEASE", True):
@@ -93,7 +93,7 @@ def create_app(
         kg.context = jsonld.build_context(store, policy)
         search.build_index(kg)  # before gunicorn forks: workers share it
         with app.app_context():
-            from server.views import home_counts
+            from citykg.server.views import home_counts
 
             home_counts()
         if derived is not None:
@@ -103,14 +103,14 @@ def create_app(
             os.replace(tmp, derived)
     http.install(app)
     register_blueprints(app)
-    from server import limits
+    from citykg.server import limits
 
     limits.install(app)  # rate limits on /sparql and /search (server/limits.py)
     return app
 
 
 def register_blueprints(app: Flask) -> None:
-    from server import crosscity, views
+    from citykg.server import crosscity, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(crosscity.bp)
@@ -119,9 +119,9 @@ def register_blueprints(app: Flask) -> None:
     import importlib
 
     try:
-        sparql = importlib.import_module("server.sparql")
+        sparql = importlib.import_module("citykg.server.sparql")
     except ModuleNotFoundError as exc:
-        if exc.name != "server.sparql":
+        if exc.name != "citykg.server.sparql":
             raise
     else:
         app.register_blueprint(sparql.bp)

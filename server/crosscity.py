@@ -23,11 +23,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from citykg.server import conneg, queries
+from citykg.server.app import state
+from citykg.server.queries import DCT, SDMX_ATTR, SDMX_DIM, SDMX_MEASURE, iri, labels, local_name, qualified
 from flask import Blueprint, Response, abort, render_template, request, url_for
-
-from server import conneg, queries
-from server.app import state
-from server.queries import DCT, SDMX_ATTR, SDMX_DIM, SDMX_MEASURE, iri, labels, local_name, qualified
 
 bp = Blueprint("crosscity", __name__)
 
@@ -428,7 +427,7 @@ def _compare_page(status: int = 200, **context) -> Response:
 
 
 def _alternates(uri: str) -> list[dict]:
-    from server.views import alternates, served_path
+    from citykg.server.views import alternates, served_path
 
     path = served_path(uri)
     return alternates(path, (conneg.TURTLE, conneg.JSONLD, conneg.RDFXML, conneg.NTRIPLES)) if path else []

@@ -162,7 +162,7 @@ def install(app: Any, budget: int, max_entry: int, max_body: int) -> FastPath:
     fp = app.extensions.get("citykg.fastpath")
     if fp is None:
         fp = FastPath(app, app.wsgi_app, budget, max_entry, max_body)
-        from server import http
+        from citykg.server import http
 
         fp.trusted.add(http.finish)
         app.wsgi_app = fp

@@ -19,9 +19,8 @@ import gzip
 import hashlib
 from email.utils import parsedate_to_datetime
 
+from citykg.server.app import state
 from flask import Flask, Response, request
-
-from server.app import state
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 
+from citykg.server.store import Store
+
 from citykg.uris import UriPolicy
-from server.store import Store
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

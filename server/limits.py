@@ -126,7 +126,7 @@ def install(app: Flask) -> Limiter | None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded):
-        from server.views import http_error
+        from citykg.server.views import http_error
 
         resp = http_error(exc)
         current = limiter.current_limit
@@ -136,7 +136,7 @@ def install(app: Flask) -> Limiter | None:
 
     fast = app.extensions.get("citykg.fastpath")
     if fast is not None:
-        from server import fastpath
+        from citykg.server import fastpath
 
         items = sorted(parse_many(settings["RATELIMIT_SPARQL"]))
 

@@ -6,10 +6,9 @@ import json
 from collections.abc import Iterable
 
 import pyoxigraph as ox
+from citykg.server import conneg
+from citykg.server.store import Term
 from pyld import jsonld
-
-from server import conneg
-from server.store import Term
 
 Triple = tuple[Term, Term, Term]
 

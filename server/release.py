@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from citykg.server.store import DiskStore, EmbeddedStore, Store
 
 from citykg.uris import UriPolicy
-from server.store import DiskStore, EmbeddedStore, Store
 
 #: Above this many quads, `--store-mode auto` serves from the on-disk store (restart in
 #: milliseconds instead of re-parsing the dump: about 3 s per million quads in memory).
@@ -43,7 +43,8 @@ class Release:
 
     @classmethod
     def open(cls, path: Path | str) -> Release:
-        path = Path(path)
+        # absolute from here on: Flask resolves relative file paths against the package, not the cwd
+        path = Path(path).expanduser().resolve()
         mf = path / "manifest.json"
         if not mf.is_file():
             raise ReleaseError(f"{path}: no manifest.json (run `citykg build --out {path}` first)")
@@ -249,7 +250,7 @@ class _Rewriter:
 
 def read_triples(path: Path, built_base: str, base: str) -> list:
     """The triples of a Turtle file of the release as `Term` tuples, IRIs moved to `base`."""
-    from server.store import term_from_ox
+    from citykg.server.store import term_from_ox
 
     rewrite = _Rewriter(built_base.rstrip("/") + "/", base.rstrip("/") + "/")
     out = []

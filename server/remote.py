@@ -37,6 +37,17 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from citykg.server.sparql_exec import QueryTimeoutError
+from citykg.server.sparql_lex import analyse
+from citykg.server.store import (
+    QuerySyntaxError,
+    RawResult,
+    Row,
+    StoreError,
+    Term,
+    serialize_answer,
+    term_from_ox,
+)
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import (
     EndPointInternalError,
@@ -45,18 +56,6 @@ from SPARQLWrapper.SPARQLExceptions import (
     SPARQLWrapperException,
     Unauthorized,
     URITooLong,
-)
-
-from server.sparql_exec import QueryTimeoutError
-from server.sparql_lex import analyse
-from server.store import (
-    QuerySyntaxError,
-    RawResult,
-    Row,
-    StoreError,
-    Term,
-    serialize_answer,
-    term_from_ox,
 )
 
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"

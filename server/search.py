@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from server.queries import LABEL_PREDICATES, SKOS
+from citykg.server.queries import LABEL_PREDICATES, SKOS
 
 _PREDICATES = (*LABEL_PREDICATES, f"{SKOS}altLabel")
 RANKS = ("exact", "prefix", "substring")

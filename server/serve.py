@@ -29,9 +29,9 @@ class GunicornApp(BaseApplication):
 
 def remote_store(url: str, release: Path, log=print):
     """The SPARQL store `citykg publish` loaded with `release`, checked before serving from it."""
-    from server.release import ReleaseError
-    from server.remote import RemoteStore
-    from server.store import StoreError
+    from citykg.server.release import ReleaseError
+    from citykg.server.remote import RemoteStore
+    from citykg.server.store import StoreError
 
     store = RemoteStore.for_release(url, release)
     try:
@@ -65,7 +65,7 @@ def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080
     import sys
     import time
 
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     start = time.perf_counter()
     store = None
@@ -83,7 +83,7 @@ def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080
         # request) and a slow query occupies one thread, not the whole worker
         # (server/slowclients.py: gthread that gives a connection a thread only once its request head is in,
         # so slow clients cannot hold every thread)
-        "worker_class": "server.slowclients.SlowClientSafeWorker",
+        "worker_class": "citykg.server.slowclients.SlowClientSafeWorker",
         # 8 threads: a runaway query waiting for its timeout (SPARQL_TIMEOUT) holds one; four of them in
         # one worker still leave four for everyone else (bench/load.py)
         "threads": 8,

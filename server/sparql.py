@@ -29,16 +29,15 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, current_app, render_template, request
-
-from server import conneg, fastpath
-from server.sparql_exec import ProcessPool, QueryTimeoutError, WorkerDiedError
-from server.sparql_lex import QueryInfo, analyse, cache_text
-from server.store import (
+from citykg.server import conneg, fastpath
+from citykg.server.sparql_exec import ProcessPool, QueryTimeoutError, WorkerDiedError
+from citykg.server.sparql_lex import QueryInfo, analyse, cache_text
+from citykg.server.store import (
     RESULT_FORMATS,
     FormatMismatchError,
     QuerySyntaxError,
@@ -46,6 +45,7 @@ from server.store import (
     StoreError,
     Term,
 )
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 bp = Blueprint("sparql", __name__)
 
@@ -117,7 +117,7 @@ class HTTPProblem(Exception):  # noqa: N818 - an HTTP answer, not a failure of t
 
 def _negotiate(kind: str, params: Any) -> str | None:
     """The format for a result kind from ``format``/``output`` or Accept (None: 406)."""
-    values = params.getlist("format") + params.getlist("output")
+    values = [v for v in params.getlist("format") + params.getlist("output") if v.strip()]
     if values:
         names = _PARAM_NAMES[kind]
         for value in values:
@@ -613,7 +613,7 @@ def service_description(fmt: str, ep: Endpoint) -> bytes:
 
 
 def _editor() -> Response:
-    from server.sparql_examples import examples
+    from citykg.server.sparql_examples import examples
 
     kg = _kg()
     prefixes = kg.policy.prefixes()
@@ -623,11 +623,12 @@ def _editor() -> Response:
         prefixes=prefixes,
         examples=examples(kg.policy),
         settings=_endpoint().settings,
+        editor=(Path(current_app.static_folder or "") / "vendor/yasgui/yasgui.min.js").is_file(),
     )
     resp = Response(html, status=200, mimetype="text/html")
     resp.headers["Vary"] = "Accept"
     # YASGUI sets inline styles (CodeMirror, result tables): allow those, scripts stay 'self' only
-    from server.http import CSP
+    from citykg.server.http import CSP
 
     resp.headers["Content-Security-Policy"] = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
     return resp

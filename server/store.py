@@ -362,7 +362,7 @@ def _execute_embedded(
     row_cap: int | None = None,
     prefixes: dict[str, str] | None = None,
 ) -> RawResult:
-    from server.sparql_lex import analyse
+    from citykg.server.sparql_lex import analyse
 
     kwargs: dict = {}
     if default_graphs is None and named_graphs is None:

@@ -9,16 +9,15 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from citykg.server import conneg, queries, rdf
+from citykg.server.app import state
+from citykg.server.queries import DCT, OWL, RDF_TYPE, RDFS, SKOS, S, iri
+from citykg.server.release import read_triples
+from citykg.server.search import search as run_search
+from citykg.server.store import Term
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotAcceptable
-
-from server import conneg, queries, rdf
-from server.app import state
-from server.queries import DCT, OWL, RDF_TYPE, RDFS, SKOS, S, iri
-from server.release import read_triples
-from server.search import search as run_search
-from server.store import Term
 
 bp = Blueprint("views", __name__)
 
@@ -574,7 +573,7 @@ def definition(rest: str):
     local = f"{request.script_root}/def/{path}"
     if media == conneg.HTML and kind == "resource" and path.startswith(("indicator/", "theme/")):
         # Cross-city pages: an indicator with every city's values, a theme with its cities.
-        from server import crosscity
+        from citykg.server import crosscity
 
         page = crosscity.indicator_page(uri) if path.startswith("indicator/") else crosscity.theme_page(uri)
         finish_document(page, media, negotiated=ext is None, path=local, offers=conneg.DOCUMENT_OFFERS)

@@ -48,7 +48,7 @@ def served_release(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app(served_release):
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     return create_app(served_release, config={"TESTING": True})
 
@@ -186,7 +186,7 @@ def mini_release(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def mini_app(mini_release):
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     return create_app(mini_release, config={"TESTING": True})
 

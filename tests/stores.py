@@ -210,8 +210,8 @@ _APPS: dict[tuple[str, str], object] = {}
 
 def remote_app(release: Path, store: StoreProcess):
     """The app over `release` answered from `store` (one per store and release in a session)."""
-    from server.app import create_app
-    from server.remote import RemoteStore
+    from citykg.server.app import create_app
+    from citykg.server.remote import RemoteStore
 
     key = (store.url, str(release))
     if key not in _APPS:

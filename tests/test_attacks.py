@@ -69,7 +69,7 @@ def canary():
 
 @pytest.fixture(scope="module")
 def attack_app(served_release):
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     app = create_app(served_release, config={"TESTING": True, "SPARQL_TIMEOUT": 10})
     yield app
@@ -137,7 +137,7 @@ def test_ssrf_never_reaches_the_target(attack_client, canary, target):
 
 def test_service_allow_list_is_exact(served_release, canary):
     """With one endpoint allowed, every other address (another port, path, case, user-info) is refused."""
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     allowed = f"{canary.url}/allowed"
     app = create_app(served_release, config={"TESTING": True, "SPARQL_SERVICE_ALLOW": (allowed,)})
@@ -159,7 +159,7 @@ def test_service_allow_list_is_exact(served_release, canary):
 
 
 def test_a_broken_service_answer_is_a_clean_502(served_release, canary):
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     broken = f"{canary.url}/broken"
     app = create_app(served_release, config={"TESTING": True, "SPARQL_SERVICE_ALLOW": (broken,)})
@@ -343,7 +343,7 @@ def test_xss_payloads_in_labels_never_run(xss_server, xss_browser):
 
 def test_xss_payloads_escaped_in_html(xss_release):
     """The same without a browser: the HTML of the pages holds the payloads only escaped."""
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     client = create_app(xss_release, config={"TESTING": True}).test_client()
     for path in ("/", "/doc/city/nanchang", "/doc/landmark/tengwang-pavilion", "/doc/province/jiangxi",

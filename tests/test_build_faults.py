@@ -55,7 +55,7 @@ def test_kill_9_leaves_the_previous_release(served_release, big_include, tmp_pat
                            capture_output=True, text=True, cwd=ROOT)
     assert check.returncode == 0, check.stderr
     # and servable: verified (sizes and SHA-256 against manifest.json) and answering
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     client = create_app(out, config={"TESTING": True}).test_client()
     assert client.get("/").status_code == 200
@@ -101,7 +101,7 @@ def test_serve_refuses_a_corrupt_release(served_release, tmp_path, damage, messa
 
 
 def test_verification_is_stamped_once_per_release(served_release, tmp_path):
-    from server.release import Release
+    from citykg.server.release import Release
 
     release = tmp_path / "dist"
     shutil.copytree(served_release, release)

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
-from server.app import create_app
-from server.remote import RemoteStore, _normalise_ask
+from citykg.server.app import create_app
+from citykg.server.remote import RemoteStore, _normalise_ask
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "profiles"
@@ -328,7 +327,7 @@ def test_home_and_city_pages_link_to_compare(client):
 
 
 def test_large_releases_keep_pages_readable(client, monkeypatch):
-    from server import crosscity
+    from citykg.server import crosscity
 
     monkeypatch.setattr(crosscity, "MAX_BARS", 2)
     monkeypatch.setattr(crosscity, "MAX_CHECKBOXES", 3)
@@ -341,7 +340,7 @@ def test_large_releases_keep_pages_readable(client, monkeypatch):
 
 
 def test_chart_helpers():
-    from server.crosscity import nice_ticks, period_key, short_number
+    from citykg.server.crosscity import nice_ticks, period_key, short_number
 
     assert nice_ticks(0, 63.5) == [0, 20, 40, 60, 80]
     assert nice_ticks(0, 2.3e12)[-1] == 2.5e12 and short_number(2.5e12) == "2.5 trillion"

@@ -33,7 +33,7 @@ def test_unknown_resource_is_never_cached(client, app):
 
 
 def test_budget_evicts_least_recently_used():
-    from server.views import DocumentCache
+    from citykg.server.views import DocumentCache
 
     cache = DocumentCache(budget=100)
     for i in range(20):

@@ -9,8 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from kg.extract import ExtractError, blocks_of, extract, split_list
+from citykg.kg.extract import ExtractError, blocks_of, extract, split_list
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "seeds" / "profiles" / "nanchang.txt"

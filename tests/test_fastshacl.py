@@ -1,4 +1,4 @@
-"""kg.fastshacl gives the same SHACL results as pyshacl (kg.validate, the reference).
+"""citykg.kg.fastshacl gives the same SHACL results as pyshacl (kg.validate, the reference).
 
 A synthetic catalogue (bench/generate.py) is mutated with known violations of every kind of
 constraint the shapes use; both validators must report the same set of
@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from citykg.kg.fastshacl import UnsupportedShapeError, validate_file, validate_store
+from citykg.kg.validate import load_ontology, load_shapes, validate_graph
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from citykg.uris import SH, UriPolicy, slugify
-from kg.fastshacl import UnsupportedShapeError, validate_file, validate_store
-from kg.validate import load_ontology, load_shapes, validate_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -220,9 +220,9 @@ def test_injected_violations_same_as_pyshacl(catalogue, shapes):
 
 def test_profiles_same_as_pyshacl(shapes):
     """The real profiles (as the build maps them, ontology included) give the same result on both."""
-    from kg.extract import extract
-    from kg.map import map_record
-    from kg.sidecar import load_sidecar
+    from citykg.kg.extract import extract
+    from citykg.kg.map import map_record
+    from citykg.kg.sidecar import load_sidecar
 
     policy = UriPolicy(BASE)
     ontology = load_ontology(policy)

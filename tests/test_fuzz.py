@@ -54,7 +54,7 @@ def check(resp) -> None:
 
 @pytest.fixture(scope="module")
 def fuzz_client(served_release):
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     app = create_app(served_release, config={"TESTING": True, "SPARQL_TIMEOUT": 20, "SPARQL_MAX_ROWS": 200})
     yield app.test_client()

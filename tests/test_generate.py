@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from citykg.kg.validate import load_shapes, validate_graph
 from rdflib import Dataset, Graph
 
 from citykg.uris import UriPolicy
-from kg.validate import load_shapes, validate_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))

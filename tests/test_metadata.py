@@ -1,4 +1,4 @@
-"""kg.metadata: DCAT-AP 3 catalogue + VoID + SPARQL service description of a release.
+"""citykg.kg.metadata: DCAT-AP 3 catalogue + VoID + SPARQL service description of a release.
 
 Checked against the official DCAT-AP 3.0.1 shapes vendored in ``shared/vendor/dcat-ap``
 (``CITYKG_SHARED`` overrides the ``shared`` folder).
@@ -14,6 +14,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 import rdflib
+from citykg.kg.metadata import DUMPS, FileInfo, ReleaseSettings, build_metadata, void_only
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID
 
@@ -30,7 +31,6 @@ from citykg.uris import (
     UNIT,
     UriPolicy,
 )
-from kg.metadata import DUMPS, FileInfo, ReleaseSettings, build_metadata, void_only
 
 # plain namespaces: pytest's collector probes module attributes, which DefinedNamespace warns about
 DCAT = rdflib.Namespace(str(rdflib.namespace.DCAT))

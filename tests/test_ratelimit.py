@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from server import limits
+from citykg.server import limits
 
 
 def limited_app(release, **config):
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     settings = {"TESTING": True, "RATELIMIT_ENABLED": True, "RATELIMIT_SPARQL": "3 per minute",
                 "RATELIMIT_SEARCH": "2 per minute"}

@@ -19,13 +19,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from citykg.server.sparql_examples import examples
+from citykg.server.sparql_lex import analyse
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from stores import REMOTE_KINDS, citykg, remote_app, start_oxigraph
-
-from server.sparql_examples import examples
-from server.sparql_lex import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/citykg"
@@ -375,8 +374,8 @@ class FakeVirtuoso(http.server.BaseHTTPRequestHandler):
     ({}, "complete"),
 ])
 def test_virtuoso_partial_answers_are_never_silent(headers, outcome):
-    from server.remote import RemoteStore
-    from server.sparql_exec import QueryTimeoutError
+    from citykg.server.remote import RemoteStore
+    from citykg.server.sparql_exec import QueryTimeoutError
 
     handler = type("Handler", (FakeVirtuoso,), {"extra_headers": headers})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from server import conneg
-from server.conneg import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, negotiate, parse_accept, quality
+from citykg.server import conneg
+from citykg.server.conneg import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, negotiate, parse_accept, quality
 
 
 @pytest.mark.parametrize(

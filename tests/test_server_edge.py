@@ -7,11 +7,10 @@ import re
 
 import pyoxigraph as ox
 import pytest
+from citykg.server.app import create_app
+from citykg.server.release import Release
+from citykg.server.search import fold
 from conftest import BASE, MINI_INCOMING, XSS, write_mini_release
-
-from server.app import create_app
-from server.release import Release
-from server.search import fold
 
 CITY = f"{BASE}/id/city/zurich"
 
@@ -108,7 +107,7 @@ def test_base_mapping(mini_release, tmp_path):
 
 
 def test_release_errors(tmp_path):
-    from server.release import ReleaseError
+    from citykg.server.release import ReleaseError
 
     with pytest.raises(ReleaseError):
         Release.open(tmp_path)

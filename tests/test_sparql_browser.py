@@ -31,11 +31,11 @@ def site(request, served_release, tmp_path_factory):
 
     if not (ROOT / ROOT_VENDOR).exists():
         pytest.fail("YASGUI is not installed: run `make assets`")
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     store, oxigraph = None, None
     if request.param == "oxigraph":
-        from server.remote import RemoteStore
+        from citykg.server.remote import RemoteStore
 
         oxigraph = OxigraphServer(served_release, tmp_path_factory.mktemp("oxigraph-browser"))
         store = RemoteStore(oxigraph.url)

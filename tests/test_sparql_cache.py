@@ -28,7 +28,7 @@ SETTINGS = {
 
 
 def make_app(release, **extra):
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     return create_app(release, config={**SETTINGS, **extra})
 
@@ -223,7 +223,7 @@ def test_layout_does_not_matter_but_strings_do(app):
 
 
 def test_cache_text_is_safe():
-    from server.sparql_lex import cache_text
+    from citykg.server.sparql_lex import cache_text
 
     assert cache_text("  SELECT  *\n\n WHERE { ?s ?p ?o }  ") == "SELECT * WHERE { ?s ?p ?o }"
     # a comment still ends where it ended
@@ -252,7 +252,7 @@ def test_a_request_hook_turns_the_fast_path_off_and_a_gate_turns_it_back_on(serv
         assert header(hit, "X-SPARQL-Cache") == "hit"  # Flask's cache, with the hook run
         assert fast(app).hits == 0 and len(calls) == 2
 
-        from server import fastpath
+        from citykg.server import fastpath
 
         refused = []
 

@@ -44,7 +44,7 @@ class OxigraphServer:
     """`oxigraph serve-read-only` over the release (as the server loads it), on loopback."""
 
     def __init__(self, release: Path, workdir: Path) -> None:
-        from server.release import Release
+        from citykg.server.release import Release
 
         binary = oxigraph_binary()
         if binary is None:
@@ -121,11 +121,11 @@ SETTINGS = {
 
 @pytest.fixture(scope="module", params=["embedded", "oxigraph", "virtuoso"])
 def live(request, served_release):
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     store = None
     if request.param != "embedded":  # a real store loaded by `citykg publish` (tests/stores.py)
-        from server.remote import RemoteStore
+        from citykg.server.remote import RemoteStore
 
         store = RemoteStore.for_release(request.getfixturevalue(f"{request.param}_store").url, served_release)
     app = create_app(served_release, store=store, config=dict(SETTINGS))
@@ -569,7 +569,7 @@ def test_from_and_load_never_fetch(live, bait, tmp_path):
 
 def test_service_allow_list(served_release, oxigraph, bait):
     """An allow-listed endpoint may be called; any other stays refused."""
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     app = create_app(served_release, config={**SETTINGS, "SPARQL_SERVICE_ALLOW": [oxigraph.url]})
     server = ThreadedServer(app)
@@ -603,7 +603,7 @@ def test_repeated_queries_come_from_the_cache(live):
 def test_cache_is_keyed_by_the_release(served_release, tmp_path):
     import json
 
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     copy = tmp_path / "dist"
     shutil.copytree(served_release, copy)
@@ -613,7 +613,7 @@ def test_cache_is_keyed_by_the_release(served_release, tmp_path):
     (copy / "manifest.json").write_text(json.dumps(manifest))
     app_b = create_app(copy, config=dict(SETTINGS))
     with app_a.test_request_context():
-        from server.sparql import _endpoint
+        from citykg.server.sparql import _endpoint
 
         key_a = _endpoint().release_key
     with app_b.test_request_context():
@@ -650,8 +650,9 @@ def test_editor_page(live):
 
 
 def test_examples_run(live):
+    from citykg.server.sparql_examples import examples
+
     from citykg.uris import UriPolicy
-    from server.sparql_examples import examples
 
     exs = examples(UriPolicy(BASE))
     assert len(exs) >= 8
@@ -699,7 +700,7 @@ def test_under_gunicorn_a_timeout_does_not_block_other_requests(served_release, 
 
 def test_memory_hungry_query_is_503_and_the_endpoint_survives(served_release):
     """A query past SPARQL_MEMORY_MB kills only its worker process: 503, then business as usual."""
-    from server.app import create_app
+    from citykg.server.app import create_app
 
     app = create_app(served_release, config={**SETTINGS, "SPARQL_MEMORY_MB": 64, "SPARQL_TIMEOUT": 20})
     server = ThreadedServer(app)

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 import requests
-
-from server.app import create_app
-from server.release import Release
-from server.store import DiskStore, EmbeddedStore
+from citykg.server.app import create_app
+from citykg.server.release import Release
+from citykg.server.store import DiskStore, EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,10 +5,19 @@
   function start() {
     var config = JSON.parse(document.getElementById("sparql-config").textContent);
     var endpoint = new URL(config.endpoint, window.location.href).href;
+    var form = document.getElementById("sparql-form");
     if (typeof Yasgui === "undefined") {
-      document.getElementById("yasgui").textContent = "The query editor could not be loaded.";
+      // no YASGUI build installed: the plain form stays, the examples fill its text area
+      document.querySelectorAll("button.example").forEach(function (button) {
+        button.addEventListener("click", function () {
+          var area = document.getElementById("sparql-query");
+          area.value = config.examples[Number(button.getAttribute("data-index"))];
+          area.focus();
+        });
+      });
       return;
     }
+    form.hidden = true;
     Yasgui.Yasr.defaults.prefixes = config.prefixes;
     var yasgui = new Yasgui(document.getElementById("yasgui"), {
       requestConfig: { endpoint: endpoint, method: "POST" },

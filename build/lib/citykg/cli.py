@@ -1,0 +1,160 @@
+"""The `citykg` command line: every command in one place.
+
+Commands import their side lazily: `build`, `extract` and `validate` load the
+pipeline (kg), `serve` loads only the server.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="citykg")
+def main() -> None:
+    """citykg: publish city profiles as validated linked open data."""
+
+
+@main.command()
+@click.option("--seeds", "seeds", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
+              help="Folder with profiles/*.txt (each with an optional reviewed .yaml sidecar) and indicators/*.csv.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Release folder, replaced atomically when the build succeeds.")
+@click.option("--base", default=None, help="Canonical base URI (default https://w3id.org/citykg).")
+@click.option("--license", "license_", default=None,
+              help="Dataset licence IRI (default EU authority CC_BY_4_0).")
+@click.option("--include", "includes", multiple=True, type=click.Path(path_type=Path),
+              help="RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; .gz too) to add in a named "
+                   "graph of its own, validated with the rest. Repeatable.")
+@click.option("--validator", type=click.Choice(["auto", "fast", "pyshacl"]), default="auto", show_default=True,
+              help="SHACL engine: the compiled SPARQL validator (fast), pyshacl, or pyshacl for small releases.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars: print only errors and the final line.")
+def build(seeds: Path, out: Path, base: str | None, license_: str | None, includes: tuple[Path, ...],
+          validator: str, quiet: bool) -> None:
+    """Extract, map, validate and publish every profile of SEEDS into a release folder."""
+    from contextlib import nullcontext
+    from dataclasses import replace
+
+    from citykg.kg.metadata import ReleaseSettings
+    from citykg.kg.progress import Steps, rich_progress
+    from citykg.kg.publish import BuildError, build_release
+    from citykg.kg.validate import ValidationError
+
+    settings = ReleaseSettings()
+    if license_:
+        settings = replace(settings, license=license_)
+    progress = None if quiet else rich_progress(err)
+    steps = Steps(progress, log=(lambda _m: None) if quiet else (lambda m: err.print(f"· {m}", markup=False)))
+    try:
+        with progress if progress is not None else nullcontext():
+            result = build_release(seeds, out, base=base, settings=settings, includes=includes, steps=steps,
+                                   validator=validator)
+    except ValidationError as exc:
+        err.print(f"[bold red]build stopped:[/bold red] {exc}", soft_wrap=True)
+        err.print(f"the previous release in {out} is unchanged")
+        sys.exit(1)
+    except (BuildError, ValueError, OSError) as exc:
+        err.print(f"[bold red]build failed:[/bold red] {exc}", markup=True)
+        err.print(f"the previous release in {out} is unchanged")
+        sys.exit(1)
+    m = result.manifest
+    click.echo(f"built {result.out}: {len(result.profiles)} profile(s), {m['triples']:,} triples, "
+               f"{len(m['files'])} files, conforms to the shapes")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+def extract(file: Path, fmt: str) -> None:
+    """Print the typed record extracted from one profile FILE."""
+    from citykg.kg.extract import ExtractError
+    from citykg.kg.extract import extract as run_extract
+
+    try:
+        record = run_extract(file).to_dict()
+    except ExtractError as exc:
+        err.print(f"[bold red]error:[/bold red] {exc}")
+        sys.exit(1)
+    if fmt == "yaml":
+        import yaml
+
+        click.echo(yaml.safe_dump(record, allow_unicode=True, sort_keys=False))
+    else:
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
+def validate(release: Path) -> None:
+    """Check a release: file checksums against its manifest, and the data against the shapes."""
+    from citykg.kg.release_check import ReleaseCheckError, check_release
+
+    try:
+        report = check_release(release)
+    except ReleaseCheckError as exc:
+        err.print(f"[bold red]invalid release:[/bold red] {exc}")
+        sys.exit(1)
+    click.echo(report.text())
+    sys.exit(0 if report.conforms else 1)
+
+
+@main.command()
+@click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Release folder written by `citykg build`.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="TCP port.")
+@click.option("--base", default=None,
+              help="Canonical base URI of the data (default: the base the release was built with).")
+@click.option("--workers", default=None, type=int, help="gunicorn worker processes (default: CPUs, 2-8).")
+@click.option("--store", "store_url", default=None, metavar="URL",
+              help="Answer pages, documents, search and /sparql from this SPARQL 1.1 endpoint (loaded with "
+                   "`citykg publish`) instead of the embedded store; the release still gives manifest and downloads.")
+@click.option("--store-mode", type=click.Choice(["auto", "memory", "disk"]), default="auto", show_default=True,
+              help="memory: parse the release into RAM (fastest queries); disk: a RocksDB store built once beside "
+                   "the release and reopened in milliseconds; auto: disk above 2 million quads.")
+def serve(release: Path, host: str, port: int, base: str | None, workers: int | None, store_url: str | None,
+          store_mode: str) -> None:
+    """Serve RELEASE as linked data (pages, RDF, SPARQL, downloads) under gunicorn."""
+    from citykg.server.release import ReleaseError
+    from citykg.server.serve import main as run_server
+
+    try:
+        run_server(release, host=host, port=port, base=base, workers=workers, store_mode=store_mode,
+                   store_url=store_url)
+    except ReleaseError as exc:
+        err.print(f"[bold red]cannot serve:[/bold red] {exc}")
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
+@click.option("--to", "to", required=True, metavar="URL", help="SPARQL query endpoint of the store.")
+@click.option("--graph-store", default=None, metavar="URL",
+              help="Graph Store Protocol endpoint (default: guessed, /store for Oxigraph, "
+                   "/sparql-graph-crud-auth for Virtuoso).")
+@click.option("--user", default=None, help="User for HTTP digest or basic authentication.")
+@click.option("--password", default=None, envvar="CITYKG_STORE_PASSWORD",
+              help="Password (or the CITYKG_STORE_PASSWORD environment variable).")
+def publish(release: Path, to: str, graph_store: str | None, user: str | None, password: str | None) -> None:
+    """Load RELEASE into a SPARQL 1.1 store, replacing the previous release's graphs."""
+    from citykg.kg.remote import PublishError
+    from citykg.kg.remote import publish as run_publish
+
+    try:
+        result = run_publish(release, to, graph_store, user, password, log=lambda m: err.print(f"· {m}", markup=False))
+    except (PublishError, OSError, SyntaxError) as exc:
+        err.print(f"[bold red]publish failed:[/bold red] {exc}")
+        sys.exit(1)
+    click.echo(f"published {release} to {to}: {len(result.graphs)} graphs, "
+               f"{sum(result.graphs.values()):,} triples; {len(result.removed)} old graph(s) removed")
+
+
+if __name__ == "__main__":
+    main()

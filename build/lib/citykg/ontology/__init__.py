@@ -1,0 +1,1 @@
+"""The citykg ontology and concept schemes (Turtle), installed as package data."""

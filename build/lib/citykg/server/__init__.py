@@ -1,0 +1,1 @@
+"""The citykg server: a Flask app over a published release (see docs/server.md)."""

@@ -1,0 +1,164 @@
+"""HTTP behaviour shared by every route: caching, compression, CORS, security headers.
+
+- ETag: a strong validator from the body's SHA-256 (or the one a view set, e.g. a
+  dump's checksum); ``If-None-Match`` answers 304.  The gzip variant of a body has
+  its own tag (suffix ``-gz``); both match.
+- Last-Modified: the release's build time; ``If-Modified-Since`` answers 304 when no
+  ``If-None-Match`` was sent.
+- gzip when the request accepts it (``Accept-Encoding``, q-values honoured), for
+  text bodies over 512 bytes; ``Vary: Accept-Encoding``.
+- Cache-Control: ``public, max-age=N`` (N from the config, 1 day for static assets).
+- CORS: ``Access-Control-Allow-Origin: *`` on every response that is not a page.
+- Pages: Content-Security-Policy (everything from 'self'), X-Content-Type-Options
+  on every response, Referrer-Policy.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from email.utils import parsedate_to_datetime
+
+from flask import Flask, Response, request
+
+from citykg.server.app import state
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+_COMPRESSIBLE = (
+    "text/",
+    "application/ld+json",
+    "application/json",
+    "application/rdf+xml",
+    "application/n-triples",
+    "application/n-quads",
+    "application/sparql-results",
+    "application/xml",
+    "image/svg+xml",
+)
+
+
+def accepts_gzip(header: str | None) -> bool:
+    if not header:
+        return False
+    star = None
+    for member in header.split(","):
+        parts = [p.strip() for p in member.split(";")]
+        coding = parts[0].lower()
+        q = 1.0
+        for param in parts[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if coding in ("gzip", "x-gzip"):
+            return q > 0
+        if coding == "*":
+            star = q > 0
+    return bool(star)
+
+
+def _etag_matches(header: str | None, tags: set[str]) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    for candidate in header.split(","):
+        c = candidate.strip()
+        if c.startswith("W/"):
+            c = c[2:]
+        if c.strip('"') in tags:
+            return True
+    return False
+
+
+def _add_vary(response: Response, value: str) -> None:
+    current = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+    if value.lower() not in (v.lower() for v in current):
+        current.append(value)
+    response.headers["Vary"] = ", ".join(current)
+
+
+def finish(response: Response) -> Response:
+    kg = state()
+    is_page = response.mimetype == "text/html" and request.method != "OPTIONS"
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if is_page:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    else:
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        response.headers.setdefault(
+            "Access-Control-Expose-Headers", "ETag, Link, Content-Location, Content-Length, Vary"
+        )
+    if request.method == "OPTIONS":  # CORS preflight
+        response.headers.setdefault("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
+        response.headers.setdefault(
+            "Access-Control-Allow-Headers", "Accept, Accept-Encoding, Content-Type, If-None-Match, If-Modified-Since"
+        )
+        response.headers.setdefault("Access-Control-Max-Age", "86400")
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        if response.status_code in (303, 404, 406):
+            response.headers.setdefault("Cache-Control", "public, max-age=60")
+        return response
+
+    static = request.endpoint == "static"
+    max_age = 86400 if static else current_max_age()
+    response.headers.setdefault("Cache-Control", f"public, max-age={max_age}")
+    if "Last-Modified" not in response.headers and not static:
+        response.headers["Last-Modified"] = kg.release.last_modified_http
+
+    if response.direct_passthrough or response.is_streamed:
+        # Files (dumps, static assets): the view set ETag/Last-Modified; Werkzeug's
+        # conditional handling has run in send_file.
+        return response
+
+    body = response.get_data()
+    tag = response.get_etag()[0] or hashlib.sha256(body).hexdigest()[:32]
+    tags = {tag, tag + "-gz"}
+    inm = request.headers.get("If-None-Match")
+    not_modified = _etag_matches(inm, tags)
+    if inm is None and not not_modified:
+        ims = request.headers.get("If-Modified-Since")
+        if ims:
+            try:
+                not_modified = parsedate_to_datetime(ims) >= parsedate_to_datetime(
+                    response.headers["Last-Modified"]
+                )
+            except (TypeError, ValueError, KeyError):
+                not_modified = False
+
+    compress = (
+        accepts_gzip(request.headers.get("Accept-Encoding"))
+        and len(body) > 512
+        and response.mimetype.startswith(_COMPRESSIBLE)
+        and "Content-Encoding" not in response.headers
+    )
+    if response.mimetype.startswith(_COMPRESSIBLE):
+        _add_vary(response, "Accept-Encoding")
+    response.set_etag(tag + "-gz" if compress else tag)
+    if not_modified:
+        response.status_code = 304
+        response.set_data(b"")
+        for h in ("Content-Length", "Content-Type"):
+            response.headers.pop(h, None)
+        return response
+    if compress:
+        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def current_max_age() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("CITYKG_CACHE_SECONDS", 300))
+
+
+def install(app: Flask) -> None:
+    app.after_request(finish)

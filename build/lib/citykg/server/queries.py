@@ -1,0 +1,373 @@
+"""What pages and documents read from the store, through Store.select/ask/construct only."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from citykg.server.store import Store, Term
+from citykg.uris import SCHEMA, UriPolicy
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OWL = "http://www.w3.org/2002/07/owl#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+QB = "http://purl.org/linked-data/cube#"
+SDMX_DIM = "http://purl.org/linked-data/sdmx/2009/dimension#"
+SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
+SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
+S = str(SCHEMA)
+
+#: Predicates that name a resource, in order of preference.
+LABEL_PREDICATES = (f"{RDFS}label", f"{SKOS}prefLabel", f"{S}name", f"{DCT}title", f"{FOAF}name")
+_LABEL_LIST = ", ".join(f"<{p}>" for p in LABEL_PREDICATES)
+
+#: How many incoming links one page of a document holds.
+INCOMING_PAGE = 500
+
+#: Units as people write them (QUDT unit IRI -> symbol, word).
+UNITS = {
+    "http://qudt.org/vocab/unit/PERCENT": ("%", "percent"),
+    "http://qudt.org/vocab/unit/KiloM2": ("km²", "square kilometres"),
+    "http://qudt.org/vocab/unit/NUM": ("", "count"),
+    "http://qudt.org/vocab/unit/CCY_CNY": ("CNY", "yuan (CNY)"),
+    "http://qudt.org/vocab/unit/CCY_EUR": ("EUR", "euro (EUR)"),
+    "http://qudt.org/vocab/unit/CCY_USD": ("USD", "US dollar (USD)"),
+    "http://qudt.org/vocab/unit/TONNE": ("t", "tonnes"),
+}
+
+#: Readable names of licences the data uses.
+LICENCES = {
+    "http://creativecommons.org/licenses/by-sa/4.0/": "CC BY-SA 4.0",
+    "http://creativecommons.org/licenses/by/4.0/": "CC BY 4.0",
+    "http://publications.europa.eu/resource/authority/licence/CC_BYSA_4_0": "CC BY-SA 4.0",
+    "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0": "CC BY 4.0",
+    "http://publications.europa.eu/resource/authority/licence/CC0": "CC0 1.0",
+}
+
+
+def iri(value: str) -> str:
+    """An IRI as a SPARQL term; refuses characters that could break out of <...>."""
+    if re.search(r"[\s<>\"{}|\\^`]", value):
+        raise ValueError(f"not an IRI: {value!r}")
+    return f"<{value}>"
+
+
+def local_name(value: str) -> str:
+    cut = max(value.rfind("#"), value.rfind("/"))
+    return value[cut + 1 :] or value
+
+
+def humanize(name: str) -> str:
+    """``containedInPlace`` -> ``contained in place``."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").replace("-", " ")
+    return words.lower() if not words.isupper() else words
+
+
+def compact(value: str, prefixes: dict[str, str]) -> str:
+    best = ""
+    for prefix, ns in prefixes.items():
+        if value.startswith(ns) and len(ns) > len(prefixes.get(best, "")):
+            best = prefix
+    if best:
+        rest = value[len(prefixes[best]) :]
+        if re.match(r"^[A-Za-z0-9_.-]*$", rest):
+            return f"{best}:{rest}"
+    return value
+
+
+@dataclass
+class Labels:
+    """Labels by resource and language."""
+
+    by_uri: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def get(self, uri: str, lang: str = "en") -> str | None:
+        names = self.by_uri.get(uri)
+        if not names:
+            return None
+        return names.get(lang) or names.get("") or names.get("en") or next(iter(names.values()))
+
+    def exact(self, uri: str, lang: str) -> str | None:
+        return self.by_uri.get(uri, {}).get(lang)
+
+
+def labels(store: Store, uris: set[str] | list[str]) -> Labels:
+    """English/Chinese/plain labels of many resources, in chunks of 200."""
+    out = Labels()
+    ordered = sorted({u for u in uris if u})
+    for i in range(0, len(ordered), 200):
+        # One VALUES of (subject, predicate) pairs: the engine looks each pair up, where two
+        # separate VALUES blocks let it scan every triple first (seconds on a large disk store).
+        pairs = " ".join(f"({iri(u)} <{p}>)" for u in ordered[i : i + 200] for p in LABEL_PREDICATES)
+        rows = store.select(
+            f"SELECT ?s ?p ?l WHERE {{ VALUES (?s ?p) {{ {pairs} }} ?s ?p ?l . FILTER(isLiteral(?l)) }}"
+        )
+        rank = {p: i for i, p in enumerate(LABEL_PREDICATES)}
+        best: dict[tuple[str, str], tuple[int, str]] = {}
+        for r in rows:
+            key = (r["s"].value, r["l"].lang or "")
+            cand = (rank[r["p"].value], r["l"].value)
+            if key not in best or cand < best[key]:
+                best[key] = cand
+        for (s, lang), (_, text) in best.items():
+            out.by_uri.setdefault(s, {})[lang] = text
+    return out
+
+
+def exists(store: Store, uri: str) -> bool:
+    return store.ask(f"ASK {{ {iri(uri)} ?p ?o }}")
+
+
+def types(store: Store, uri: str) -> list[str]:
+    rows = store.select(f"SELECT DISTINCT ?t WHERE {{ {iri(uri)} <{RDF_TYPE}> ?t . FILTER isIRI(?t) }}")
+    return sorted(r["t"].value for r in rows)
+
+
+Triple = tuple[Term, Term, Term]
+
+
+def document(store: Store, policy: UriPolicy, uri: str, doc_uri: str, page: int = 1) -> tuple[
+    list[Triple], bool
+]:
+    """The triples of a resource's document and whether more incoming links follow.
+
+    Own triples (with the blank nodes under them), the labels of everything it links
+    to, and one page of incoming links (INCOMING_PAGE per page) with their labels.
+    """
+    u = iri(uri)
+    triples: list[Triple] = list(store.construct(f"CONSTRUCT {{ {u} ?p ?o }} WHERE {{ {u} ?p ?o }}"))
+    triples += store.construct(
+        f"CONSTRUCT {{ ?b ?p ?o }} WHERE {{ {u} ?p0 ?b0 . FILTER(isBlank(?b0)) "
+        f"?b0 (<urn:x:none>|!<urn:x:none>)* ?b . FILTER(isBlank(?b)) ?b ?p ?o }}"
+    )
+    # Hash IRIs under the resource (``…/nanchang#geometry``) belong to its document.
+    triples += store.construct(
+        f"CONSTRUCT {{ ?h ?p ?o }} WHERE {{ {u} ?p0 ?h . FILTER(isIRI(?h) && "
+        f"STRSTARTS(STR(?h), \"{uri}#\")) ?h ?p ?o }}"
+    )
+    triples += store.construct(
+        f"CONSTRUCT {{ ?o ?lp ?l }} WHERE {{ {u} ?p ?o . FILTER(isIRI(?o)) "
+        f"?o ?lp ?l . FILTER(?lp IN ({_LABEL_LIST})) }}"
+    )
+    offset = (page - 1) * INCOMING_PAGE
+    # The page of incoming links and their subjects' labels in one query (one round trip).
+    rows = store.select(
+        f"SELECT ?s ?p ?lp ?l WHERE {{ {{ SELECT ?s ?p WHERE {{ ?s ?p {u} . FILTER(isIRI(?s)) }} ORDER BY ?p ?s "
+        f"LIMIT {INCOMING_PAGE + 1} OFFSET {offset} }} "
+        f"OPTIONAL {{ ?s ?lp ?l . FILTER(?lp IN ({_LABEL_LIST}) && isLiteral(?l)) }} }}"
+    )
+    links: list[tuple[Term, Term]] = []
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    rank = {p: i for i, p in enumerate(LABEL_PREDICATES)}
+    for r in rows:
+        link = (r["s"], r["p"])
+        if not links or links[-1] != link:
+            links.append(link)
+        if "l" in r:
+            key = (r["s"].value, r["l"].lang or "")
+            cand = (rank[r["lp"].value], r["l"].value)
+            if key not in best or cand < best[key]:
+                best[key] = cand
+    links = sorted(set(links), key=lambda sp: (sp[1].value, sp[0].value))
+    more = len(links) > INCOMING_PAGE
+    links = links[:INCOMING_PAGE]
+    target = Term("uri", uri)
+    kept = {s.value for s, _ in links}
+    for s_term, p_term in links:
+        triples.append((s_term, p_term, target))
+    for (s, lang), (_, text) in sorted(best.items()):
+        if s in kept:
+            triples.append((Term("uri", s), Term("uri", f"{RDFS}label"), Term("literal", text, lang or None)))
+    doc = Term("uri", doc_uri)
+    if doc_uri != uri:  # /def/ terms are their own documents
+        triples.append((doc, Term("uri", f"{FOAF}primaryTopic"), target))
+        triples.append((doc, Term("uri", RDF_TYPE), Term("uri", f"{FOAF}Document")))
+    if more:
+        triples.append((doc, Term("uri", f"{HYDRA}next"), Term("uri", f"{doc_uri}?page={page + 1}")))
+    if page > 1:
+        prev = doc_uri if page == 2 else f"{doc_uri}?page={page - 1}"
+        triples.append((doc, Term("uri", f"{HYDRA}previous"), Term("uri", prev)))
+    return triples, more
+
+
+def graph_triples(store: Store, graph: str) -> list[Triple]:
+    g = iri(graph)
+    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}")
+
+
+def parts(store: Store, uri: str) -> dict[str, list[tuple[Term, Term]]]:
+    """Triples of the hash IRIs (``uri#…``) the resource links to, by hash IRI."""
+    rows = store.select(
+        f"SELECT ?h ?p ?o WHERE {{ {iri(uri)} ?p0 ?h . FILTER(isIRI(?h) && "
+        f"STRSTARTS(STR(?h), \"{uri}#\")) ?h ?p ?o }} ORDER BY ?h ?p ?o"
+    )
+    out: dict[str, list[tuple[Term, Term]]] = defaultdict(list)
+    for r in rows:
+        out[r["h"].value].append((r["p"], r["o"]))
+    return out
+
+
+def outgoing(store: Store, uri: str) -> list[tuple[Term, Term]]:
+    rows = store.select(f"SELECT ?p ?o WHERE {{ {iri(uri)} ?p ?o }}")
+    return [(r["p"], r["o"]) for r in rows]
+
+
+def incoming(store: Store, uri: str, page: int = 1) -> tuple[list[tuple[Term, Term]], bool]:
+    offset = (page - 1) * INCOMING_PAGE
+    rows = store.select(
+        f"SELECT ?s ?p WHERE {{ ?s ?p {iri(uri)} . FILTER(isIRI(?s)) }} ORDER BY ?p ?s "
+        f"LIMIT {INCOMING_PAGE + 1} OFFSET {offset}"
+    )
+    return [(r["s"], r["p"]) for r in rows[:INCOMING_PAGE]], len(rows) > INCOMING_PAGE
+
+
+def format_number(value: str) -> str:
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        return value
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d.normalize():,f}"
+
+
+def format_amount(value: str) -> str:
+    """Like `format_number`, but whole billions read as words: ``100 billion``."""
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        return value
+    if d == d.to_integral_value() and abs(d) >= 10**9 and d % 10**8 == 0:
+        return f"{(d / 10**9).normalize():f} billion"
+    return format_number(value)
+
+
+def qualified(value: str, unit: str | None, qualifier_label: str | None, qualifier: str | None) -> str:
+    """``nearly 30 %``, ``more than 20 %``, ``6,255,000``, ``more than 100 billion CNY``."""
+    number = format_amount(value)
+    symbol = UNITS.get(unit or "", (local_name(unit) if unit else "", ""))[0]
+    text = f"{number} {symbol}".strip()
+    words = (qualifier_label or (humanize(local_name(qualifier)) if qualifier else "")).strip()
+    if words and local_name(qualifier or "") != "exact" and words.lower() != "exact":
+        text = f"{words} {text}"
+    return text
+
+
+@dataclass
+class Indicator:
+    observation: str
+    indicator: str
+    label: str
+    value: str
+    unit: str | None
+    unit_word: str
+    qualifier: str | None
+    words: str
+    stated: str | None
+    source: str | None
+    industry: str | None
+    industry_label: str | None
+    period: str | None
+
+
+def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
+    t = policy.term
+    rows = store.select(
+        f"""SELECT ?obs ?ind ?value ?unit ?qual ?stated ?source ?industry ?period WHERE {{
+          ?obs <{SDMX_DIM}refArea> {iri(place)} ; <{SDMX_MEASURE}obsValue> ?value ;
+               <{t("indicator")}> ?ind .
+          OPTIONAL {{ ?obs <{SDMX_ATTR}unitMeasure> ?unit }}
+          OPTIONAL {{ ?obs <{t("valueQualifier")}> ?qual }}
+          OPTIONAL {{ ?obs <{t("statedAs")}> ?stated }}
+          OPTIONAL {{ ?obs <{t("sourceText")}> ?source }}
+          OPTIONAL {{ ?obs <{t("industry")}> ?industry }}
+          OPTIONAL {{ ?obs <{SDMX_DIM}refPeriod> ?period }}
+        }} ORDER BY ?ind ?obs"""
+    )
+    names = labels(
+        store,
+        {r[k].value for r in rows for k in ("ind", "qual", "industry") if k in r and r[k].is_uri},
+    )
+    out = []
+    seen = set()
+    for r in rows:
+        obs = r["obs"].value
+        if obs in seen:
+            continue
+        seen.add(obs)
+        unit = r["unit"].value if "unit" in r else None
+        qual = r["qual"].value if "qual" in r else None
+        ind = r["ind"].value
+        industry = r["industry"].value if "industry" in r else None
+        out.append(
+            Indicator(
+                observation=obs,
+                indicator=ind,
+                label=names.get(ind) or humanize(local_name(ind)),
+                value=r["value"].value,
+                unit=unit,
+                unit_word=UNITS.get(unit or "", ("", humanize(local_name(unit)) if unit else ""))[1],
+                qualifier=qual,
+                words=qualified(r["value"].value, unit, names.get(qual) if qual else None, qual),
+                stated=r["stated"].value if "stated" in r else None,
+                source=r["source"].value if "source" in r else None,
+                industry=industry,
+                industry_label=names.get(industry) if industry else None,
+                period=r["period"].value if "period" in r else None,
+            )
+        )
+    return out
+
+
+@dataclass
+class Photo:
+    uri: str
+    label: str | None
+    credit: str | None
+    creator: str | None
+    creator_name: str | None
+    licences: list[str]
+
+    @property
+    def licence_links(self) -> list[tuple[str, str]]:
+        """(readable name, IRI), one per distinct licence (CC and EU IRIs of one licence merge)."""
+        seen: dict[str, str] = {}
+        for lic in sorted(self.licences, key=lambda v: ("creativecommons" not in v, v)):
+            seen.setdefault(LICENCES.get(lic, lic), lic)
+        return list(seen.items())
+
+
+def photos(store: Store, place: str) -> list[Photo]:
+    rows = store.select(
+        f"""SELECT ?img ?credit ?creator ?lic WHERE {{
+          ?img <{S}about> {iri(place)} ; <{RDF_TYPE}> <{S}ImageObject> .
+          OPTIONAL {{ ?img <{S}creditText> ?credit }}
+          OPTIONAL {{ ?img <{S}creator> ?creator }}
+          OPTIONAL {{ ?img <{S}license>|<{DCT}license> ?lic }}
+        }} ORDER BY ?img ?lic"""
+    )
+    grouped: dict[str, dict] = defaultdict(lambda: {"licences": []})
+    for r in rows:
+        g = grouped[r["img"].value]
+        g.setdefault("credit", r["credit"].value if "credit" in r else None)
+        g.setdefault("creator", r["creator"].value if "creator" in r else None)
+        if "lic" in r and r["lic"].value not in g["licences"]:
+            g["licences"].append(r["lic"].value)
+    names = labels(store, set(grouped) | {g["creator"] for g in grouped.values() if g.get("creator")})
+    return [
+        Photo(
+            uri=u,
+            label=names.get(u),
+            credit=g.get("credit"),
+            creator=g.get("creator"),
+            creator_name=names.get(g["creator"]) if g.get("creator") else None,
+            licences=g["licences"],
+        )
+        for u, g in grouped.items()
+    ]

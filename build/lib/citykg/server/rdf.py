@@ -1,0 +1,91 @@
+"""Serializing store triples (`Term` tuples) to the five document formats."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from pyld import jsonld
+
+from citykg.server import conneg
+from citykg.server.store import Term
+
+Triple = tuple[Term, Term, Term]
+
+_OX_FORMATS = {
+    conneg.TURTLE: ox.RdfFormat.TURTLE,
+    conneg.RDFXML: ox.RdfFormat.RDF_XML,
+    conneg.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+}
+
+#: Content-Type header values (charset where the format is text).
+CONTENT_TYPES = {
+    conneg.HTML: "text/html; charset=utf-8",
+    conneg.TURTLE: "text/turtle; charset=utf-8",
+    conneg.JSONLD: "application/ld+json; charset=utf-8",
+    conneg.RDFXML: "application/rdf+xml; charset=utf-8",
+    conneg.NTRIPLES: "application/n-triples; charset=utf-8",
+}
+
+
+def to_ox(t: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if t.kind == "uri":
+        return ox.NamedNode(t.value)
+    if t.kind == "bnode":
+        return ox.BlankNode(t.value)
+    if t.lang:
+        return ox.Literal(t.value, language=t.lang)
+    if t.datatype:
+        return ox.Literal(t.value, datatype=ox.NamedNode(t.datatype))
+    return ox.Literal(t.value)
+
+
+def _sorted(triples: Iterable[Triple], primary: str | None = None) -> list[Triple]:
+    """Sorted, duplicates dropped; the primary resource and its hash parts come first."""
+    unique = set(triples)
+
+    def key(t: Triple) -> tuple:
+        s = t[0].value
+        rank = 2
+        if primary and s == primary:
+            rank = 0
+        elif primary and s.startswith(primary + "#"):
+            rank = 1
+        return (rank, t[0].n3(), t[1].n3(), t[2].n3())
+
+    return sorted(unique, key=key)
+
+
+def serialize(
+    triples: Iterable[Triple],
+    media_type: str,
+    *,
+    prefixes: dict[str, str] | None = None,
+    context: dict | None = None,
+    context_url: str | None = None,
+    primary: str | None = None,
+) -> bytes:
+    """Serializes triples (sorted, duplicates dropped, `primary` first) as `media_type`."""
+    triples = _sorted(triples, primary)
+    if media_type == conneg.JSONLD:
+        return to_jsonld(triples, context or {}, context_url).encode("utf-8")
+    fmt = _OX_FORMATS[media_type]
+    oxt = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
+    used = prefixes if media_type != conneg.NTRIPLES else None
+    if used:
+        text = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
+        # ``id:city\/nanchang`` reads worse than the full IRI: no prefix for things.
+        used = {k: v for k, v in used.items() if v in text and k != "id"}
+    return ox.serialize(oxt, format=fmt, prefixes=used or None)
+
+
+def to_jsonld(triples: list[Triple], context: dict, context_url: str | None) -> str:
+    """JSON-LD compacted with the published context; `@context` points at its URL."""
+    nquads = "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples)
+    expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads", "useNativeTypes": False})
+    compacted = jsonld.compact(expanded, {"@context": context}, {"graph": True})
+    compacted["@context"] = context_url or context
+    if "@graph" not in compacted:
+        compacted["@graph"] = []
+    return json.dumps(compacted, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

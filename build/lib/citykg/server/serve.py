@@ -1,0 +1,98 @@
+"""Serving a release under gunicorn (never Flask's development server).
+
+The app, and with it the store, is created once in the gunicorn master
+(``preload_app``); the workers fork from it and share the loaded store.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+
+
+class GunicornApp(BaseApplication):
+    def __init__(self, app, options: dict) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def remote_store(url: str, release: Path, log=print):
+    """The SPARQL store `citykg publish` loaded with `release`, checked before serving from it."""
+    from citykg.server.release import ReleaseError
+    from citykg.server.remote import RemoteStore
+    from citykg.server.store import StoreError
+
+    store = RemoteStore.for_release(url, release)
+    try:
+        probe = store.probe()
+    except StoreError as exc:
+        raise ReleaseError(f"--store {url}: {exc}") from None
+    if not probe.graphs:
+        raise ReleaseError(f"--store {url} holds none of the graphs of {release}: load it with "
+                           f"`citykg publish --release {release} --to {url}`")
+    if probe.missing:
+        log(f"warning: {len(probe.missing)} graph(s) of the release are not in the store "
+            f"(first: {probe.missing[0]}); run `citykg publish` again")
+    server = probe.server.split()[0] if probe.server else "a SPARQL 1.1 endpoint"
+    extra = ""
+    if probe.other_graphs:
+        extra = f"; queries restricted to them ({len(probe.other_graphs)} other graph(s) in the store)"
+    elif probe.restricted:
+        extra = "; queries restricted to them (the store's default graph is not the union of its graphs)"
+    log(f"store {url}: {server}, {len(probe.graphs)} graph(s) of the release{extra}")
+    return store
+
+
+def default_workers() -> int:
+    return max(2, min(8, multiprocessing.cpu_count()))
+
+
+def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080, base: str | None = None,
+         workers: int | None = None, log_level: str = "info", store_mode: str = "auto",
+         store_url: str | None = None) -> None:
+    """Loads the release and serves it with gunicorn on host:port."""
+    import sys
+    import time
+
+    from citykg.server.app import create_app
+
+    start = time.perf_counter()
+    store = None
+    if store_url:
+        store = remote_store(store_url, Path(release),
+                             log=lambda msg: print(f"citykg: {msg}", file=sys.stderr, flush=True))
+    app = create_app(Path(release), base=base, store=store, store_mode=store_mode,
+                     log=lambda msg: print(f"citykg: {msg}", file=sys.stderr, flush=True))
+    print(f"citykg: release {release} ready in {time.perf_counter() - start:.2f} s", file=sys.stderr, flush=True)
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers or default_workers(),
+        "preload_app": True,
+        # gthread: HTTP/1.1 keep-alive (a sync worker closes every connection, ~0.3 ms more per
+        # request) and a slow query occupies one thread, not the whole worker
+        # (server/slowclients.py: gthread that gives a connection a thread only once its request head is in,
+        # so slow clients cannot hold every thread)
+        "worker_class": "citykg.server.slowclients.SlowClientSafeWorker",
+        # 8 threads: a runaway query waiting for its timeout (SPARQL_TIMEOUT) holds one; four of them in
+        # one worker still leave four for everyone else (bench/load.py)
+        "threads": 8,
+        "keepalive": 5,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "accesslog": "-",
+        "errorlog": "-",
+        "loglevel": log_level,
+        "proc_name": "citykg",
+    }
+    GunicornApp(app, options).run()

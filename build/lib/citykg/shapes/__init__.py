@@ -1,0 +1,1 @@
+"""The SHACL shapes of citykg (Turtle), installed as package data."""
