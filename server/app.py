@@ -1,49 +1,36 @@
-"""The Flask app factory.
+"""The Flask app factory: ``create_app(release_dir)`` wires the layers together.
 
-``create_app(release_dir)`` loads the release into the store (or takes the store
-it is given), and registers the routes of docs/server.md.  Everything a
-blueprint needs sits on ``app.extensions["citykg"]``, a `CityKG` object:
-
-- ``.store``   the `server.store.Store` (only select/ask/construct are used)
-- ``.policy``  the `citykg.uris.UriPolicy` of the canonical base
-- ``.release`` the `server.release.Release` (path, manifest, files)
-- ``.manifest`` the release's manifest.json as a dict
-- ``.context`` the JSON-LD context served at /context.jsonld
-
-Other blueprints (the SPARQL endpoint) register themselves in `register_blueprints`.
+The release is opened (and verified), loaded into the store (or the store given is used), the
+`CityKG` context (`citykg.server.context`) is put on ``app.extensions["citykg"]``, and then come
+the error renderer, the HTTP finishing (`http`), the routes (`routes.*`), the response cache in
+front of Flask (`cache`) and the rate limits (`limits`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from citykg.server import cache, errors, http, jsonld, limits, search
+from citykg.server.context import CityKG
+from citykg.server.pages.home import home_counts
 from citykg.server.release import Release
+from citykg.server.routes import crosscity, data, documents, site, sparql
+from citykg.server.settings import Settings
 from citykg.server.store import Store
-from flask import Flask, current_app
+from flask import Flask
 
 from citykg.uris import UriPolicy
 
 
-@dataclass
-class CityKG:
-    store: Store
-    policy: UriPolicy
-    release: Release
-    context: dict = field(default_factory=dict)
-    cache: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def manifest(self) -> dict[str, Any]:
-        return self.release.manifest
-
-
-def state() -> CityKG:
-    """The CityKG object of the current app."""
-    return current_app.extensions["citykg"]
+def release_key(release: Release, base: str) -> str:
+    """Names a release served under a base: part of every cache key."""
+    h = hashlib.sha256((release.path / "manifest.json").read_bytes())
+    h.update(base.encode())
+    return h.hexdigest()
 
 
 def create_app(
@@ -60,68 +47,48 @@ def create_app(
     base:   the canonical base URI (default: the base the release was built with);
             RDF always carries canonical URIs, pages link to the host that serves them.
     store:  a ready store (for example a remote SPARQL store); default: load the
-            release into the embedded in-memory store.
-    config: extra Flask config (e.g. ``{"TESTING": True}``).
+            release into the embedded store (`store_mode` memory, disk or auto).
+    config: Flask config and settings (`citykg.server.settings`, e.g. ``{"TESTING": True}``).
     """
-    from citykg.server import http, jsonld, search
-
+    settings = Settings.load(config)
     release = Release.open(release_dir)
-    if (config or {}).get("CITYKG_VERIFY_RELEASE", True):
+    if settings["VERIFY_RELEASE"]:
         release.verify(log)
     policy = UriPolicy(base or release.built_base)
     cache_dir = None
     if store is None:
         store, cache_dir = release.open_store(policy.base, store_mode, log)
     app = Flask(__name__, static_folder="static", template_folder="templates")
-    app.config.update(
-        JSON_SORT_KEYS=False,
-        SEND_FILE_MAX_AGE_DEFAULT=86400,
-        CITYKG_CACHE_SECONDS=300,
-    )
+    app.config.update(JSON_SORT_KEYS=False, SEND_FILE_MAX_AGE_DEFAULT=86400)
     if config:
         app.config.update(config)
     app.json.ensure_ascii = False
-    kg = CityKG(store=store, policy=policy, release=release)
+    kg = CityKG(store=store, policy=policy, release=release, settings=settings,
+                release_key=release_key(release, policy.base))
     app.extensions["citykg"] = kg
     derived = cache_dir / "derived.pickle" if cache_dir is not None else None
     if derived is not None and derived.is_file():
         # On-disk store: what start-up derives from the data was saved the first time, so a
         # restart reads it back instead of scanning millions of triples again.
         with derived.open("rb") as f:
-            kg.context, kg.cache["search_index"], kg.cache["home_counts"] = pickle.load(f)
+            kg.context, kg.derived["search_index"], kg.derived["home_counts"] = pickle.load(f)
     else:
         kg.context = jsonld.build_context(store, policy)
         search.build_index(kg)  # before gunicorn forks: workers share it
         with app.app_context():
-            from citykg.server.views import home_counts
-
             home_counts()
         if derived is not None:
             tmp = derived.with_suffix(f".tmp-{os.getpid()}")
             with tmp.open("wb") as f:
-                pickle.dump((kg.context, kg.cache["search_index"], kg.cache["home_counts"]), f)
+                pickle.dump((kg.context, kg.derived["search_index"], kg.derived["home_counts"]), f)
             os.replace(tmp, derived)
+    errors.install(app)
     http.install(app)
-    register_blueprints(app)
-    from citykg.server import limits
-
-    limits.install(app)  # rate limits on /sparql and /search (server/limits.py)
+    for blueprint in (site.bp, documents.bp, data.bp, crosscity.bp, sparql.bp):
+        app.register_blueprint(blueprint)
+    pools = {"documents": cache.LRU(settings["DOC_CACHE_MB"] * 1024 * 1024, settings["DOC_CACHE_MB"] * 1024 * 128),
+             "sparql": cache.LRU(settings["SPARQL_RESPONSE_CACHE_BYTES"] if settings["SPARQL_CACHE_BYTES"] > 0 else 0,
+                                 settings["SPARQL_CACHE_MAX_ENTRY"])}
+    cache.install(app, pools, max_body=3 * settings["SPARQL_MAX_QUERY_BYTES"] + 4096, trusted=(http.finish,))
+    limits.install(app)  # rate limits on /sparql and /search
     return app
-
-
-def register_blueprints(app: Flask) -> None:
-    from citykg.server import crosscity, views
-
-    app.register_blueprint(views.bp)
-    app.register_blueprint(crosscity.bp)
-    # The SPARQL endpoint (issue 4) is the blueprint `bp` of server/sparql.py; it is
-    # registered here when the module exists (no other line is needed).
-    import importlib
-
-    try:
-        sparql = importlib.import_module("citykg.server.sparql")
-    except ModuleNotFoundError as exc:
-        if exc.name != "citykg.server.sparql":
-            raise
-    else:
-        app.register_blueprint(sparql.bp)

@@ -1,36 +1,18 @@
-"""Content negotiation on the Accept header as RFC 9110 section 12.5.1 says.
+"""Content negotiation on the Accept header as RFC 9110 section 12.5.1 says: one function.
 
-Each media range may carry a weight ``q`` (0 to 1, default 1).  An offer takes the
-weight of the most specific range that matches it (``type/subtype`` over
-``type/*`` over ``*/*``); ``q=0`` means "not acceptable".  Among offers with the
-highest weight the server's order of preference decides.  A missing Accept
-header accepts everything.
+Each media range may carry a weight ``q`` (0 to 1, default 1).  An offer takes the weight of
+the most specific range that matches it (``type/subtype`` over ``type/*`` over ``*/*``);
+``q=0`` means "not acceptable".  A format's aliases (`server.formats`) count as exact ranges
+for it, unless the client names the format's own media type.  Among offers with the highest
+weight the server's order of preference decides.  A missing Accept header accepts everything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-HTML = "text/html"
-TURTLE = "text/turtle"
-JSONLD = "application/ld+json"
-RDFXML = "application/rdf+xml"
-NTRIPLES = "application/n-triples"
-
-#: The RDF document variants, in the server's order of preference.
-DOCUMENT_OFFERS = (HTML, TURTLE, JSONLD, RDFXML, NTRIPLES)
-
-#: Explicit variants by extension (DESIGN section 3).
-EXTENSIONS = {"html": HTML, "ttl": TURTLE, "jsonld": JSONLD, "rdf": RDFXML, "nt": NTRIPLES}
-EXTENSION_OF = {v: k for k, v in EXTENSIONS.items()}
-
-#: Other names clients use for the same variants.
-ALIASES = {
-    "application/json": JSONLD,
-    "application/x-turtle": TURTLE,
-    "application/xhtml+xml": HTML,
-    "text/n3": TURTLE,
-}
+from citykg.server.formats import Format
 
 
 @dataclass(frozen=True)
@@ -73,31 +55,41 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     return ranges
 
 
-def quality(ranges: list[MediaRange], offer: str) -> float:
-    """The weight of `offer`: the q of the most specific matching range, 0 if none."""
+def _best(ranges: list[MediaRange], media_type: str) -> MediaRange | None:
     best: MediaRange | None = None
     for r in ranges:
-        if r.matches(offer) and (best is None or r.specificity > best.specificity):
+        if r.matches(media_type) and (best is None or r.specificity > best.specificity):
             best = r
+    return best
+
+
+def quality(ranges: list[MediaRange], offer: str) -> float:
+    """The weight of a media type: the q of the most specific matching range, 0 if none."""
+    best = _best(ranges, offer)
     return best.q if best else 0.0
 
 
-def negotiate(header: str | None, offers: tuple[str, ...] | list[str] = DOCUMENT_OFFERS) -> str | None:
-    """The best offer for an Accept header, or None when nothing is acceptable (406)."""
+def weight(ranges: list[MediaRange], fmt: Format, *, loose: bool = False) -> float:
+    """The weight of a format. `loose`: every name of the format matches wildcards too (the
+    SPARQL endpoint's rule, where ``text/*`` reaches N-Triples through ``text/plain``)."""
+    if loose:
+        return max(quality(ranges, name) for name in fmt.names)
+    own = _best(ranges, fmt.media_type)
+    if own is not None and own.specificity == 2:
+        return own.q
+    named = [r.q for alias in fmt.aliases for r in ranges if r.specificity == 2 and r.matches(alias)]
+    if named:
+        return max(named)
+    return own.q if own else 0.0
+
+
+def negotiate(header: str | None, offers: Sequence[Format], *, loose: bool = False) -> Format | None:
+    """The best of `offers` (in the server's order of preference) for an Accept header, or None
+    when none is acceptable (406)."""
     ranges = parse_accept(header)
-    # Aliases (application/json -> JSON-LD) count as ranges for what they stand for.
-    extra = []
-    for r in ranges:
-        alias = ALIASES.get(f"{r.type}/{r.subtype}")
-        if alias and alias in offers:
-            t, _, s = alias.partition("/")
-            extra.append(MediaRange(t, s, r.q, 2))
-    # An explicit range for the offer itself wins over its alias.
-    explicit = {f"{r.type}/{r.subtype}" for r in ranges}
-    ranges = ranges + [e for e in extra if f"{e.type}/{e.subtype}" not in explicit]
     best, best_q = None, 0.0
     for offer in offers:
-        q = quality(ranges, offer)
+        q = weight(ranges, offer, loose=loose)
         if q > best_q:
             best, best_q = offer, q
     return best

@@ -19,7 +19,7 @@ import gzip
 import hashlib
 from email.utils import parsedate_to_datetime
 
-from citykg.server.app import state
+from citykg.server.context import state
 from flask import Flask, Response, request
 
 CSP = (
@@ -154,9 +154,7 @@ def finish(response: Response) -> Response:
 
 
 def current_max_age() -> int:
-    from flask import current_app
-
-    return int(current_app.config.get("CITYKG_CACHE_SECONDS", 300))
+    return int(state().settings["CACHE_SECONDS"])
 
 
 def install(app: Flask) -> None:

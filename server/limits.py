@@ -1,7 +1,7 @@
 """Rate limits per client address on /sparql and /search (Flask-Limiter, in-memory storage).
 
 A client past a limit gets ``429 Too Many Requests`` with ``Retry-After`` (seconds until its
-window resets), in the format it asked for (server.views.http_error). The limits are counted
+window resets), in the format it asked for (citykg.server.errors). The limits are counted
 per client address and per route group: every /sparql request (GET, POST; not the CORS
 preflight OPTIONS) counts against ``RATELIMIT_SPARQL``, every /search request against
 ``RATELIMIT_SEARCH``. Pages, documents and downloads are not limited here.
@@ -20,7 +20,7 @@ Settings: Flask config, else the environment ``CITYKG_<KEY>``, else the defaults
 With ``memory://`` every gunicorn worker keeps its own counters: a client spread over W workers
 may get up to W times the limit before every worker refuses it.
 
-The SPARQL fast path (server/fastpath.py, cache hits answered in front of Flask) would turn itself
+The response cache (server/cache.py, cache hits answered in front of Flask) would turn itself
 off because of Flask-Limiter's before/after-request hooks; instead it gets a gate that counts a
 fast hit against the same limit, with the same storage and key, so a limit is never bypassed.
 """
@@ -28,56 +28,35 @@ fast hit against the same limit, with the same storage and key, so a limit is ne
 from __future__ import annotations
 
 import math
-import os
 import time
 from typing import Any
 
+from citykg.server import cache, errors
+from citykg.server.settings import SettingError, Settings
 from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from limits import parse_many
 
-DEFAULTS: dict[str, Any] = {
-    "RATELIMIT_ENABLED": True,
-    "RATELIMIT_SPARQL": "20 per second; 600 per minute",
-    "RATELIMIT_SEARCH": "20 per second; 600 per minute",
-    "RATELIMIT_TRUSTED_PROXIES": 0,
-    "RATELIMIT_STORAGE_URI": "memory://",
-}
-
 #: route group -> (endpoint names, setting)
 GROUPS = {
     "sparql": (("sparql.endpoint",), "RATELIMIT_SPARQL"),
-    "search": (("views.search_route",), "RATELIMIT_SEARCH"),
+    "search": (("site.search",), "RATELIMIT_SEARCH"),
 }
 
 
-def _flag(raw: Any) -> bool:
-    if isinstance(raw, str):
-        return raw.strip().lower() not in ("0", "false", "no", "off", "")
-    return bool(raw)
-
-
-def read_settings(config: Any) -> dict[str, Any]:
-    settings: dict[str, Any] = {}
-    for key, default in DEFAULTS.items():
-        if key in config:
-            raw = config[key]
-        elif f"CITYKG_{key}" in os.environ:
-            raw = os.environ[f"CITYKG_{key}"]
-        elif key == "RATELIMIT_ENABLED" and config.get("TESTING"):
-            raw = False  # the test suite is not limited unless a test asks for it
-        else:
-            raw = default
-        if key == "RATELIMIT_ENABLED":
-            settings[key] = _flag(raw)
-        elif key == "RATELIMIT_TRUSTED_PROXIES":
-            settings[key] = max(0, int(raw))
-        else:
-            settings[key] = str(raw)
+def read_settings(settings: Settings | dict[str, Any]) -> dict[str, Any]:
+    """The rate-limit settings (of the app's `Settings`, or read from a config mapping); a malformed
+    limit fails at start-up, not on the first request."""
+    if not isinstance(settings, Settings):
+        settings = Settings.load(settings)
+    out = {k: v for k, v in settings.items() if k.startswith("RATELIMIT_")}
     for key in ("RATELIMIT_SPARQL", "RATELIMIT_SEARCH"):
-        parse_many(settings[key])  # a malformed limit fails at start-up, not on the first request
-    return settings
+        try:
+            parse_many(out[key])
+        except ValueError as exc:
+            raise SettingError(f"setting {key}: {out[key]!r} is not a rate limit ({exc})") from None
+    return out
 
 
 def client_address(environ: dict, proxies: int) -> str:
@@ -96,7 +75,7 @@ def _retry_after(reset_at: float) -> str:
 
 def install(app: Flask) -> Limiter | None:
     """Puts the limits on the app (after every blueprint is registered); None when they are off."""
-    settings = read_settings(app.config)
+    settings = read_settings(app.extensions["citykg"].settings)
     app.extensions["citykg.limits"] = settings
     if not settings["RATELIMIT_ENABLED"]:
         return None
@@ -126,22 +105,17 @@ def install(app: Flask) -> Limiter | None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded):
-        from citykg.server.views import http_error
-
-        resp = http_error(exc)
+        resp = errors.render(errors.from_werkzeug(exc))
         current = limiter.current_limit
         resp.headers["Retry-After"] = _retry_after(current.reset_at if current else time.time() + 1)
         resp.headers["Cache-Control"] = "no-store"
         return resp
 
-    fast = app.extensions.get("citykg.fastpath")
-    if fast is not None:
-        from citykg.server import fastpath
-
+    if app.extensions.get("citykg.responses") is not None:
         items = sorted(parse_many(settings["RATELIMIT_SPARQL"]))
 
         def gate(environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
-            if environ.get("REQUEST_METHOD") == "OPTIONS":
+            if environ.get("REQUEST_METHOD") == "OPTIONS" or environ.get("PATH_INFO") != "/sparql":
                 return None
             who = client_address(environ, proxies)
             for item in items:
@@ -155,8 +129,8 @@ def install(app: Flask) -> Limiter | None:
                     ], body)
             return None
 
-        fastpath.add_gate(app, gate)
+        cache.add_gate(app, gate)
         new_before = [f for f in app.before_request_funcs.get(None, ()) if f not in hooks_before]
         new_after = [f for f in app.after_request_funcs.get(None, ()) if f not in hooks_after]
-        fastpath.trust(app, *new_before, *new_after)
+        cache.trust(app, *new_before, *new_after)
     return limiter

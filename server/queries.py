@@ -125,6 +125,11 @@ def exists(store: Store, uri: str) -> bool:
     return store.ask(f"ASK {{ {iri(uri)} ?p ?o }}")
 
 
+def is_version_of(store: Store, ontology: str, uri: str) -> bool:
+    """`uri` is the ontology's owl:versionIRI (``BASE/def/0.1.0``)."""
+    return store.ask(f"ASK {{ {iri(ontology)} <{OWL}versionIRI> {iri(uri)} }}")
+
+
 def types(store: Store, uri: str) -> list[str]:
     rows = store.select(f"SELECT DISTINCT ?t WHERE {{ {iri(uri)} <{RDF_TYPE}> ?t . FILTER isIRI(?t) }}")
     return sorted(r["t"].value for r in rows)

@@ -6,27 +6,12 @@ import json
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from citykg.server import conneg
+from citykg.server import formats
+from citykg.server.formats import Format
 from citykg.server.store import Term
 from pyld import jsonld
 
 Triple = tuple[Term, Term, Term]
-
-_OX_FORMATS = {
-    conneg.TURTLE: ox.RdfFormat.TURTLE,
-    conneg.RDFXML: ox.RdfFormat.RDF_XML,
-    conneg.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-}
-
-#: Content-Type header values (charset where the format is text).
-CONTENT_TYPES = {
-    conneg.HTML: "text/html; charset=utf-8",
-    conneg.TURTLE: "text/turtle; charset=utf-8",
-    conneg.JSONLD: "application/ld+json; charset=utf-8",
-    conneg.RDFXML: "application/rdf+xml; charset=utf-8",
-    conneg.NTRIPLES: "application/n-triples; charset=utf-8",
-}
-
 
 def to_ox(t: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if t.kind == "uri":
@@ -58,25 +43,24 @@ def _sorted(triples: Iterable[Triple], primary: str | None = None) -> list[Tripl
 
 def serialize(
     triples: Iterable[Triple],
-    media_type: str,
+    fmt: Format,
     *,
     prefixes: dict[str, str] | None = None,
     context: dict | None = None,
     context_url: str | None = None,
     primary: str | None = None,
 ) -> bytes:
-    """Serializes triples (sorted, duplicates dropped, `primary` first) as `media_type`."""
+    """Serializes triples (sorted, duplicates dropped, `primary` first) in a document format."""
     triples = _sorted(triples, primary)
-    if media_type == conneg.JSONLD:
+    if fmt is formats.JSONLD:
         return to_jsonld(triples, context or {}, context_url).encode("utf-8")
-    fmt = _OX_FORMATS[media_type]
     oxt = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
-    used = prefixes if media_type != conneg.NTRIPLES else None
+    used = prefixes if fmt is not formats.NTRIPLES else None
     if used:
         text = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
         # ``id:city\/nanchang`` reads worse than the full IRI: no prefix for things.
         used = {k: v for k, v in used.items() if v in text and k != "id"}
-    return ox.serialize(oxt, format=fmt, prefixes=used or None)
+    return ox.serialize(oxt, format=fmt.engine, prefixes=used or None)
 
 
 def to_jsonld(triples: list[Triple], context: dict, context_url: str | None) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from citykg.server.store import DiskStore, EmbeddedStore, Store
+from citykg.server.store import DiskStore, EmbeddedStore, Store, term_from_ox
 
 from citykg.uris import UriPolicy
 
@@ -250,7 +250,6 @@ class _Rewriter:
 
 def read_triples(path: Path, built_base: str, base: str) -> list:
     """The triples of a Turtle file of the release as `Term` tuples, IRIs moved to `base`."""
-    from citykg.server.store import term_from_ox
 
     rewrite = _Rewriter(built_base.rstrip("/") + "/", base.rstrip("/") + "/")
     out = []

@@ -26,6 +26,7 @@ timeout is the HTTP timeout of the request: the remote server keeps its own limi
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import re
@@ -383,10 +384,7 @@ def _message(exc: Exception) -> str:
     if marker in text:
         text = text.split(marker, 1)[1]
     if text.startswith("b'") or text.startswith('b"'):
-        try:
-            import ast
+        with contextlib.suppress(ValueError, SyntaxError):
 
             text = ast.literal_eval(text).decode("utf-8", "replace")
-        except (ValueError, SyntaxError):
-            pass
     return text.strip()

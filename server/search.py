@@ -49,7 +49,7 @@ def build_index(kg) -> list[Entry]:
         {Entry(fold(r["l"].value), r["l"].value, r["l"].lang or "", r["s"].value) for r in rows},
         key=lambda e: (e.folded, e.uri, e.lang),
     )
-    kg.cache["search_index"] = index
+    kg.derived["search_index"] = index
     return index
 
 
@@ -57,7 +57,7 @@ def search(kg, query: str, limit: int = 50) -> list[Hit]:
     q = fold(query)
     if not q:
         return []
-    index: list[Entry] = kg.cache.get("search_index") or build_index(kg)
+    index: list[Entry] = kg.derived.get("search_index") or build_index(kg)
     best: dict[str, tuple[int, int, str, Entry]] = {}
     for e in index:
         if e.folded == q:

@@ -7,8 +7,14 @@ The app, and with it the store, is created once in the gunicorn master
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import time
 from pathlib import Path
 
+from citykg.server.app import create_app
+from citykg.server.release import ReleaseError
+from citykg.server.remote import RemoteStore
+from citykg.server.store import StoreError
 from gunicorn.app.base import BaseApplication
 
 
@@ -29,9 +35,6 @@ class GunicornApp(BaseApplication):
 
 def remote_store(url: str, release: Path, log=print):
     """The SPARQL store `citykg publish` loaded with `release`, checked before serving from it."""
-    from citykg.server.release import ReleaseError
-    from citykg.server.remote import RemoteStore
-    from citykg.server.store import StoreError
 
     store = RemoteStore.for_release(url, release)
     try:
@@ -62,11 +65,6 @@ def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080
          workers: int | None = None, log_level: str = "info", store_mode: str = "auto",
          store_url: str | None = None) -> None:
     """Loads the release and serves it with gunicorn on host:port."""
-    import sys
-    import time
-
-    from citykg.server.app import create_app
-
     start = time.perf_counter()
     store = None
     if store_url:

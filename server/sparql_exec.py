@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import resource
 import signal
 import threading
 import time
@@ -51,7 +52,6 @@ def _vm_size() -> int:
 def _limit_memory(extra_mb: int) -> None:
     """Lets the child grow by at most `extra_mb` MiB of address space (an allocation past it fails
     and the child dies: the parent answers 503 instead of the machine running out of memory)."""
-    import resource
 
     current = _vm_size()
     if extra_mb <= 0 or current <= 0:

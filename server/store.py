@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
+from citykg.server import formats
+from citykg.server.formats import Format
+from citykg.server.sparql_lex import analyse
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,31 +218,8 @@ class DiskStore(EmbeddedStore):
 # kept lines are handed back to pyoxigraph to write the format the client asked for.
 
 
-@dataclass(frozen=True, slots=True)
-class ResultFormat:
-    """A serialization the endpoint offers."""
-
-    name: str  # json, xml, csv, tsv (results); turtle, ntriples, jsonld, rdfxml (graphs)
-    kind: str  # "results" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE)
-    media_type: str  # the exact Content-Type, with charset
-    engine: ox.QueryResultsFormat | ox.RdfFormat
-
-
-RESULT_FORMATS: dict[str, ResultFormat] = {
-    f.name: f
-    for f in (
-        ResultFormat("json", "results", "application/sparql-results+json; charset=utf-8",
-                     ox.QueryResultsFormat.JSON),
-        ResultFormat("xml", "results", "application/sparql-results+xml; charset=utf-8",
-                     ox.QueryResultsFormat.XML),
-        ResultFormat("csv", "results", "text/csv; charset=utf-8", ox.QueryResultsFormat.CSV),
-        ResultFormat("tsv", "results", "text/tab-separated-values; charset=utf-8", ox.QueryResultsFormat.TSV),
-        ResultFormat("turtle", "graph", "text/turtle; charset=utf-8", ox.RdfFormat.TURTLE),
-        ResultFormat("ntriples", "graph", "application/n-triples; charset=utf-8", ox.RdfFormat.N_TRIPLES),
-        ResultFormat("jsonld", "graph", "application/ld+json; charset=utf-8", ox.RdfFormat.JSON_LD),
-        ResultFormat("rdfxml", "graph", "application/rdf+xml; charset=utf-8", ox.RdfFormat.RDF_XML),
-    )
-}
+#: the answers the endpoint offers, by name (json, xml, csv, tsv; turtle, ntriples, jsonld, rdfxml)
+RESULT_FORMATS: dict[str, Format] = {f.name: f for f in (*formats.RESULTS, *formats.GRAPHS)}
 
 
 @dataclass(slots=True)
@@ -254,7 +234,7 @@ class RawResult:
 
     @property
     def media_type(self) -> str:
-        return RESULT_FORMATS[self.format].media_type
+        return RESULT_FORMATS[self.format].content_type
 
 
 class QuerySyntaxError(StoreError):
@@ -362,7 +342,6 @@ def _execute_embedded(
     row_cap: int | None = None,
     prefixes: dict[str, str] | None = None,
 ) -> RawResult:
-    from citykg.server.sparql_lex import analyse
 
     kwargs: dict = {}
     if default_graphs is None and named_graphs is None:

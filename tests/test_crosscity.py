@@ -327,10 +327,11 @@ def test_home_and_city_pages_link_to_compare(client):
 
 
 def test_large_releases_keep_pages_readable(client, monkeypatch):
-    from citykg.server import crosscity
+    from citykg.server.pages import charts, crosscity
 
-    monkeypatch.setattr(crosscity, "MAX_BARS", 2)
+    monkeypatch.setattr(charts, "MAX_BARS", 2)
     monkeypatch.setattr(crosscity, "MAX_CHECKBOXES", 3)
+    client.application.extensions["citykg.responses"].clear()  # pages rendered before the change
     html = page(client, "/def/indicator/population")
     assert between(html, 'id="indicator-chart"', "</svg>").count('<rect class="bar"') == 2
     assert "The 2 highest are drawn; the table has all 6." in html
@@ -340,7 +341,8 @@ def test_large_releases_keep_pages_readable(client, monkeypatch):
 
 
 def test_chart_helpers():
-    from citykg.server.crosscity import nice_ticks, period_key, short_number
+    from citykg.server.pages.charts import nice_ticks, short_number
+    from citykg.server.pages.concepts import period_key
 
     assert nice_ticks(0, 63.5) == [0, 20, 40, 60, 80]
     assert nice_ticks(0, 2.3e12)[-1] == 2.5e12 and short_number(2.5e12) == "2.5 trillion"

@@ -1,15 +1,26 @@
-"""Rendered documents are cached per worker: a hit answers exactly what a miss answered."""
+"""Finished responses are cached per worker (server/cache.py): a hit answers exactly what a miss
+answered, compressed once; unknown resources and errors are never kept."""
 
 from __future__ import annotations
 
+from citykg.server.cache import LRU
+
+
+def pool(app):
+    rc = app.extensions["citykg.responses"]
+    rc.clear()
+    return rc.pools["documents"]
+
 
 def test_hit_is_identical_to_miss(client, app):
-    cache = app.extensions["citykg"].cache
-    cache.pop("documents", None)
-    first = client.get("/doc/city/nanchang.ttl")
-    assert len(cache["documents"].items) == 1
-    second = client.get("/doc/city/nanchang.ttl")
+    documents = pool(app)
+    hits = app.extensions["citykg.responses"].hits
+    first = client.get("/doc/city/nanchang.ttl", headers={"Accept-Encoding": "gzip"})
+    assert len(documents) == 1
+    second = client.get("/doc/city/nanchang.ttl", headers={"Accept-Encoding": "gzip"})
+    assert app.extensions["citykg.responses"].hits == hits + 1
     assert first.status_code == second.status_code == 200
+    assert second.headers["Content-Encoding"] == "gzip"
     assert first.data == second.data
     assert dict(first.headers) == dict(second.headers)
     etag = second.headers["ETag"]
@@ -17,25 +28,25 @@ def test_hit_is_identical_to_miss(client, app):
 
 
 def test_cache_keys_on_format_host_and_page(client, app):
-    app.extensions["citykg"].cache.pop("documents", None)
+    documents = pool(app)
     html = client.get("/doc/city/nanchang", headers={"Accept": "text/html"})
     ttl = client.get("/doc/city/nanchang", headers={"Accept": "text/turtle"})
     assert html.data != ttl.data and html.headers["Content-Type"] != ttl.headers["Content-Type"]
-    client.get("/doc/city/nanchang", headers={"Accept": "text/html", "Host": "mirror.example:9000"})
-    assert len(app.extensions["citykg"].cache["documents"].items) == 3
+    mirror = client.get("/doc/city/nanchang", headers={"Accept": "text/html", "Host": "mirror.example:9000"})
+    assert len(documents) == 3
+    assert b"mirror.example:9000" in mirror.data and b"mirror.example:9000" not in html.data
 
 
 def test_unknown_resource_is_never_cached(client, app):
-    app.extensions["citykg"].cache.pop("documents", None)
+    documents = pool(app)
     assert client.get("/doc/city/atlantis.ttl").status_code == 404
     assert client.get("/doc/city/atlantis.ttl").status_code == 404
-    assert len(app.extensions["citykg"].cache.get("documents").items) == 0
+    assert len(documents) == 0
 
 
 def test_budget_evicts_least_recently_used():
-    from citykg.server.views import DocumentCache
-
-    cache = DocumentCache(budget=100)
+    cache: LRU[bytes] = LRU(budget=100)
     for i in range(20):
-        cache.put((i,), (b"x" * 10, [], 200))
-    assert cache.size <= 100 and (0,) not in cache.items and (19,) in cache.items
+        cache.put((i,), b"x" * 10, 10)
+    assert cache.size <= 100 and (0,) not in cache and (19,) in cache
+    assert not cache.put(("big",), b"x" * 101, 101)

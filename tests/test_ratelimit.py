@@ -38,7 +38,7 @@ def test_sparql_is_limited_per_address_with_retry_after(limited):
 def test_cache_hits_in_front_of_flask_count_too(limited):
     """A repeated query is answered by the fast path (server/fastpath.py): it still counts."""
     client = limited.test_client()
-    fast = limited.extensions["citykg.fastpath"]
+    fast = limited.extensions["citykg.responses"]
     statuses = [client.get("/sparql", query_string={"query": "ASK {}"}).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     assert fast.hits == 2  # hits 2 and 3 came from the fast path, and were counted

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from citykg.server import conneg
-from citykg.server.conneg import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, negotiate, parse_accept, quality
+from citykg.server import formats
+from citykg.server.conneg import negotiate as negotiate_offers
+from citykg.server.conneg import parse_accept, quality
+from citykg.server.formats import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE
+
+
+def negotiate(accept):
+    return negotiate_offers(accept, formats.DOCUMENT)
 
 
 @pytest.mark.parametrize(
@@ -45,9 +51,9 @@ def test_nothing_acceptable(accept):
 
 def test_most_specific_range_sets_quality():
     ranges = parse_accept("*/*;q=0.1, text/*;q=0.5, text/turtle;q=0.9")
-    assert quality(ranges, TURTLE) == 0.9
-    assert quality(ranges, HTML) == 0.5
-    assert quality(ranges, JSONLD) == 0.1
+    assert quality(ranges, TURTLE.media_type) == 0.9
+    assert quality(ranges, HTML.media_type) == 0.5
+    assert quality(ranges, JSONLD.media_type) == 0.1
 
 
 def test_ties_follow_server_preference():
@@ -56,4 +62,11 @@ def test_ties_follow_server_preference():
 
 
 def test_extensions_cover_every_offer():
-    assert set(conneg.EXTENSIONS.values()) == set(conneg.DOCUMENT_OFFERS)
+    assert all(formats.by_extension(f.extension) is f for f in formats.DOCUMENT)
+
+
+def test_sparql_answers_take_more_names():
+    # text/plain is N-Triples for a CONSTRUCT answer, not for a resource document
+    assert negotiate("text/plain") is None
+    assert negotiate_offers("text/plain", formats.GRAPHS, loose=True) is NTRIPLES
+    assert negotiate_offers("application/json", formats.RESULTS, loose=True).name == "json"

@@ -43,7 +43,7 @@ def app(served_release):
 
 
 def fast(app):
-    return app.extensions["citykg.fastpath"]
+    return app.extensions["citykg.responses"]
 
 
 def call(wsgi, method="GET", query=None, params=None, headers=None, form=None, body=None, content_type=None):
@@ -193,11 +193,11 @@ def test_a_new_release_never_sees_old_answers(served_release, tmp_path, app):
     other = make_app(copy)
     try:
         assert header(call(other, query=q), "X-SPARQL-Cache") == "miss"
-        assert other.extensions["sparql"].release_key != app.extensions["sparql"].release_key
+        assert other.extensions["citykg"].release_key != app.extensions["citykg"].release_key
     finally:
         other.extensions["sparql"].pool.close()
     # the same app given a new release key (what a reload does): neither cache answers
-    ep = app.extensions["sparql"]
+    ep = app.extensions["citykg"]
     old, hits = ep.release_key, fast(app).hits
     ep.release_key = "another release"
     try:
@@ -252,7 +252,7 @@ def test_a_request_hook_turns_the_fast_path_off_and_a_gate_turns_it_back_on(serv
         assert header(hit, "X-SPARQL-Cache") == "hit"  # Flask's cache, with the hook run
         assert fast(app).hits == 0 and len(calls) == 2
 
-        from citykg.server import fastpath
+        from citykg.server import cache as fastpath
 
         refused = []
 

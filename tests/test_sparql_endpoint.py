@@ -612,13 +612,7 @@ def test_cache_is_keyed_by_the_release(served_release, tmp_path):
     manifest["built"] = "2030-01-01T00:00:00Z"
     (copy / "manifest.json").write_text(json.dumps(manifest))
     app_b = create_app(copy, config=dict(SETTINGS))
-    with app_a.test_request_context():
-        from citykg.server.sparql import _endpoint
-
-        key_a = _endpoint().release_key
-    with app_b.test_request_context():
-        key_b = _endpoint().release_key
-    assert key_a != key_b
+    assert app_a.extensions["citykg"].release_key != app_b.extensions["citykg"].release_key
 
 
 # -- service description and editor ----------------------------------------------------------------

@@ -37,7 +37,7 @@ def test_disk_mode_builds_once_then_reopens(release_copy):
     assert (folder / "READY").stat().st_mtime_ns == stamp  # reused, not rebuilt
     kg2 = again.extensions["citykg"]
     assert kg2.context == kg.context
-    assert kg2.cache["home_counts"] == kg.cache["home_counts"]
+    assert kg2.derived["home_counts"] == kg.derived["home_counts"]
 
 
 def test_disk_and_memory_answer_alike(release_copy):

@@ -1,0 +1,68 @@
+"""The home page of the dataset."""
+
+from __future__ import annotations
+
+from citykg.server import queries
+from citykg.server.context import state, urls
+from citykg.server.queries import DCT, RDF_TYPE, S, iri
+
+
+def home_page() -> dict:
+    """The home page: title, licence, counts, the cities."""
+    kg = state()
+    store = kg.store
+    cities = store.select(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDF_TYPE}> <{S}City> }}")
+    names = queries.labels(store, {r["c"].value for r in cities})
+    city_list = sorted(
+        (
+            {
+                "href": urls().path(r["c"].value),
+                "name": names.exact(r["c"].value, "en") or names.get(r["c"].value),
+                "zh": names.exact(r["c"].value, "zh"),
+                "uri": r["c"].value,
+            }
+            for r in cities
+        ),
+        key=lambda c: (c["name"] or "").lower(),
+    )
+    counts = home_counts()
+    meta = store.select(
+        f"""SELECT ?title ?desc ?lic WHERE {{
+          OPTIONAL {{ {iri(str(kg.policy.dataset))} <{DCT}title> ?title }}
+          OPTIONAL {{ {iri(str(kg.policy.dataset))} <{DCT}description> ?desc }}
+          OPTIONAL {{ {iri(str(kg.policy.dataset))} <{DCT}license> ?lic }} }} LIMIT 1"""
+    )
+    m = meta[0] if meta else {}
+    licence = m["lic"].value if "lic" in m else kg.release.license
+    return dict(
+        title=m["title"].value if "title" in m else kg.release.title,
+        description=m["desc"].value if "desc" in m else None,
+        licence=licence,
+        licence_name=queries.LICENCES.get(licence or "", licence),
+        cities=city_list,
+        triples=counts["triples"],
+        observations=counts["observations"],
+        things=counts["things"],
+        manifest=kg.manifest,
+        base=kg.policy.base,
+    )
+
+
+def home_counts() -> dict[str, int]:
+    """Counts for the home page, once per process (the release does not change while served)."""
+    kg = state()
+    if "home_counts" not in kg.derived:
+        store = kg.store
+        obs = store.select(
+            f"SELECT (COUNT(DISTINCT ?obs) AS ?n) WHERE {{ ?obs <{RDF_TYPE}> <{queries.QB}Observation> }}"
+        )
+        id_prefix = kg.policy.base + "/id/"
+        things = store.select(
+            f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o . FILTER(STRSTARTS(STR(?s), "{id_prefix}")) }}'
+        )
+        kg.derived["home_counts"] = {
+            "triples": len(store),
+            "observations": int(obs[0]["n"].value) if obs else 0,
+            "things": int(things[0]["n"].value) if things else 0,
+        }
+    return kg.derived["home_counts"]

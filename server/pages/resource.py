@@ -1,0 +1,234 @@
+"""The page of a resource: its properties, incoming links, figures, photos and schema.org data."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from citykg.server import queries
+from citykg.server.context import state, urls
+from citykg.server.pages.documents import alternates
+from citykg.server.queries import OWL, RDF_TYPE, RDFS, SKOS, S, iri
+from citykg.server.store import Term
+from markupsafe import Markup
+
+MATCH_PREDICATES = ("exactMatch", "closeMatch", "relatedMatch", "broadMatch", "narrowMatch")
+
+
+def compact(uri: str) -> str:
+    return queries.compact(uri, state().policy.prefixes())
+
+
+@dataclass
+class Value:
+    kind: str  # "local" | "external" | "literal" | "bnode" | "uri"
+    text: str
+    href: str | None = None
+    lang: str | None = None
+    datatype: str | None = None
+    title: str | None = None
+    details: list | None = None  # (property label, Value) of a hash IRI's own triples
+
+
+def value_of(term: Term, names: queries.Labels) -> Value:
+    if term.kind == "uri":
+        label = names.get(term.value)
+        path = urls().path(term.value)
+        if path:
+            return Value("local", label or compact(term.value), path, title=term.value)
+        if term.value.startswith(("http://", "https://")):
+            return Value("external", label or compact(term.value), term.value, title=term.value)
+        return Value("uri", term.value)
+    if term.kind == "bnode":
+        return Value("bnode", "(structure)")
+    dt = term.datatype
+    shown_dt = None
+    if dt and dt not in ("http://www.w3.org/2001/XMLSchema#string",):
+        shown_dt = compact(dt)
+    text = term.value
+    if dt in ("http://www.w3.org/2001/XMLSchema#integer", "http://www.w3.org/2001/XMLSchema#decimal"):
+        text = queries.format_number(term.value)
+    return Value("literal", text, lang=term.lang, datatype=shown_dt)
+
+
+def property_rows(pairs: list[tuple[Term, Term]], names: queries.Labels,
+                  parts: dict[str, list[tuple[Term, Term]]] | None = None) -> list[dict]:
+    parts = parts or {}
+    grouped: dict[str, list[Term]] = defaultdict(list)
+    for p, o in pairs:
+        grouped[p.value].append(o)
+    rows = []
+    for p, objs in grouped.items():
+        label = names.get(p) or queries.humanize(queries.local_name(p))
+        values = []
+        for o in objs:
+            v = value_of(o, names)
+            if o.is_uri and o.value in parts:
+                v.details = [
+                    (names.get(pp.value) or queries.humanize(queries.local_name(pp.value)), value_of(oo, names))
+                    for pp, oo in parts[o.value]
+                    if pp.value != RDF_TYPE
+                ]
+                v.kind, v.text = "part", "#" + o.value.rsplit("#", 1)[1]
+            values.append(v)
+        values.sort(key=lambda v: (v.kind != "local", v.lang or "", v.text))
+        rows.append({"label": label, "uri": p, "compact": compact(p), "href": urls().path(p) or p, "values": values})
+    return sorted(rows, key=lambda r: (r["label"].lower(), r["uri"]))
+
+
+def schema_org(uri: str, pairs: list[tuple[Term, Term]], names: queries.Labels, page_url: str,
+               parts: dict[str, list[tuple[Term, Term]]] | None = None) -> str | None:
+    """schema.org JSON-LD for search engines, safe to embed in <script>."""
+    kinds = [o.value[len(S) :] for p, o in pairs if p.value == RDF_TYPE and o.value.startswith(S)]
+    if not kinds:
+        return None
+    data: dict = {"@context": "https://schema.org", "@id": uri, "@type": kinds[0] if len(kinds) == 1 else kinds}
+    en, zh = names.exact(uri, "en") or names.get(uri), names.exact(uri, "zh")
+    if en:
+        data["name"] = en
+    if zh:
+        data["alternateName"] = zh
+    data["url"] = page_url
+    same = sorted(o.value for p, o in pairs if p.value == f"{OWL}sameAs")
+    if same:
+        data["sameAs"] = same
+    for p, o in pairs:
+        if p.value == f"{S}description" and o.is_literal and (o.lang in (None, "en")):
+            data["description"] = o.value
+        if p.value == f"{S}containedInPlace" and o.is_uri:
+            data["containedInPlace"] = {"@id": o.value, "name": names.get(o.value) or o.value}
+        if p.value == f"{S}location" and o.is_uri:
+            data["location"] = {"@id": o.value, "name": names.get(o.value) or o.value}
+        if p.value == f"{S}geo" and o.is_uri and parts and o.value in parts:
+            coords = {pp.value[len(S):]: oo.value for pp, oo in parts[o.value] if pp.value.startswith(S)}
+            if "latitude" in coords and "longitude" in coords:
+                data["geo"] = {"@type": "GeoCoordinates", "latitude": float(coords["latitude"]),
+                               "longitude": float(coords["longitude"])}
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    # Never let data close the script element.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - escaped above for a JSON data block
+
+
+def resource_page(uri: str, path: str, page: int, *, kind: str = "resource") -> dict:
+    """The page of a resource (a thing, a term, a concept scheme or the ontology) at `path`."""
+    kg = state()
+    store = kg.store
+    pairs = queries.outgoing(store, uri)
+    hash_parts = queries.parts(store, uri)
+    inc, more = queries.incoming(store, uri, page)
+    type_uris = sorted({o.value for p, o in pairs if p.value == RDF_TYPE and o.is_uri})
+    wanted = {uri} | {p.value for p, _ in pairs} | {o.value for _, o in pairs if o.is_uri}
+    wanted |= {s.value for s, _ in inc} | {p.value for _, p in inc}
+    wanted |= {t.value for po in hash_parts.values() for pair in po for t in pair if t.is_uri}
+    names = queries.labels(store, wanted)
+    indicators = queries.indicators(store, kg.policy, uri)
+    photos = queries.photos(store, uri)
+    table_pairs = [(p, o) for p, o in pairs if p.value != RDF_TYPE]
+    incoming_rows = property_rows([(p, s) for s, p in inc], names)
+    alts = alternates(path)
+    page_url = urls().url(path)
+    ctx = {
+        "uri": uri,
+        "kind": kind,
+        "title": names.exact(uri, "en") or names.get(uri) or compact(uri),
+        "title_zh": names.exact(uri, "zh"),
+        "types": [value_of(Term("uri", t), names) for t in type_uris],
+        "rows": property_rows(table_pairs, names, hash_parts),
+        "incoming": incoming_rows,
+        "incoming_page": page,
+        "incoming_more": more,
+        "path": path,
+        "indicators": indicators,
+        "photos": photos,
+        "licence_names": queries.LICENCES,
+        "alternates": alts,
+        "schema_org": schema_org(uri, pairs, names, page_url, hash_parts),
+        "names": names,
+    }
+    if kind == "scheme":
+        ctx["concepts"] = scheme_concepts(uri)
+    if kind == "ontology":
+        ctx.update(ontology_overview())
+    return ctx
+
+
+def scheme_concepts(scheme: str) -> list[dict]:
+    store = state().store
+    rows = store.select(
+        f"""SELECT ?c ?def ?broader ?mp ?m ?unit WHERE {{
+          ?c <{SKOS}inScheme> {iri(scheme)} .
+          OPTIONAL {{ ?c <{SKOS}definition> ?def FILTER(lang(?def) = "" || langMatches(lang(?def), "en")) }}
+          OPTIONAL {{ ?c <{SKOS}broader> ?broader }}
+          OPTIONAL {{ VALUES ?mp {{ {" ".join(f"<{SKOS}{m}>" for m in MATCH_PREDICATES)} }} ?c ?mp ?m }}
+          OPTIONAL {{ ?c <{state().policy.term("unit")}> ?unit }}
+        }}"""
+    )
+    names = queries.labels(store, {r[k].value for r in rows for k in ("c", "broader") if k in r})
+    concepts: dict[str, dict] = {}
+    for r in rows:
+        c = r["c"].value
+        entry = concepts.setdefault(
+            c,
+            {"value": value_of(r["c"], names), "definition": None, "broader": None, "matches": [], "unit": None},
+        )
+        if "def" in r:
+            entry["definition"] = r["def"].value
+        if "broader" in r:
+            entry["broader"] = value_of(r["broader"], names)
+        if "unit" in r:
+            entry["unit"] = queries.UNITS.get(r["unit"].value, ("", queries.local_name(r["unit"].value)))[1]
+        if "m" in r:
+            m = (queries.humanize(queries.local_name(r["mp"].value)), value_of(r["m"], names))
+            if m not in entry["matches"]:
+                entry["matches"].append(m)
+    return sorted(concepts.values(), key=lambda e: e["value"].text.lower())
+
+
+def ontology_overview() -> dict:
+    kg = state()
+    store = kg.policy and kg.store
+    ns = kg.policy.term("")
+    classes = store.select(
+        f"""SELECT ?c ?comment WHERE {{ ?c <{RDF_TYPE}> ?t . VALUES ?t {{ <{OWL}Class> <{RDFS}Class> }}
+          FILTER(isIRI(?c) && STRSTARTS(STR(?c), "{ns}"))
+          OPTIONAL {{ ?c <{RDFS}comment>|<{SKOS}definition> ?comment }} }}"""
+    )
+    props = store.select(
+        f"""SELECT ?p ?domain ?range ?comment WHERE {{ ?p <{RDF_TYPE}> ?t .
+          VALUES ?t {{ <{OWL}ObjectProperty> <{OWL}DatatypeProperty> <{OWL}AnnotationProperty>
+                       <{RDF_TYPE[:-4]}Property> }}
+          FILTER(isIRI(?p) && STRSTARTS(STR(?p), "{ns}"))
+          OPTIONAL {{ ?p <{RDFS}domain> ?domain . FILTER isIRI(?domain) }}
+          OPTIONAL {{ ?p <{RDFS}range> ?range . FILTER isIRI(?range) }}
+          OPTIONAL {{ ?p <{RDFS}comment>|<{SKOS}definition> ?comment }} }}"""
+    )
+    schemes = store.select(
+        f"""SELECT ?s (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?s <{RDF_TYPE}> <{SKOS}ConceptScheme> .
+          OPTIONAL {{ ?c <{SKOS}inScheme> ?s }} }} GROUP BY ?s ORDER BY ?s"""
+    )
+    wanted = {r[k].value for rows in (classes, props) for r in rows for k in ("c", "p", "domain", "range") if k in r}
+    wanted |= {r["s"].value for r in schemes}
+    names = queries.labels(store, wanted)
+
+    def collect(rows, key):
+        out: dict[str, dict] = {}
+        for r in rows:
+            e = out.setdefault(
+                r[key].value, {"value": value_of(r[key], names), "comment": None, "domains": [], "ranges": []}
+            )
+            if "comment" in r and not e["comment"]:
+                e["comment"] = r["comment"].value
+            for k, field in (("domain", "domains"), ("range", "ranges")):
+                if k in r:
+                    v = value_of(r[k], names)
+                    if v not in e[field]:
+                        e[field].append(v)
+        return sorted(out.values(), key=lambda e: e["value"].text.lower())
+
+    return {
+        "classes": collect(classes, "c"),
+        "properties": collect(props, "p"),
+        "schemes": [{"value": value_of(r["s"], names), "count": int(r["n"].value)} for r in schemes],
+    }

@@ -1,0 +1,67 @@
+"""The site: home page, search, favicon, and the asset URLs templates use."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from citykg.server import conneg, formats
+from citykg.server.context import state, urls
+from citykg.server.errors import not_acceptable
+from citykg.server.pages.home import home_page
+from citykg.server.routes.common import cacheable
+from citykg.server.search import search as run_search
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+bp = Blueprint("site", __name__)
+
+_SEARCH_OFFERS = (formats.HTML, formats.JSON)
+
+
+@bp.route("/")
+def home():
+    cacheable()
+    return render_template("home.html", **home_page())
+
+
+@bp.route("/search")
+def search():
+    kg = state()
+    q = request.args.get("q", "")[:200]
+    fmt = {"json": formats.JSON, "html": formats.HTML}.get(request.args.get("format") or "")
+    if fmt is None:
+        fmt = conneg.negotiate(request.headers.get("Accept"), _SEARCH_OFFERS)
+        if fmt is None:
+            raise not_acceptable(_SEARCH_OFFERS)
+    hits = run_search(kg, q) if q.strip() else []
+    mapper = urls()
+    results = [{"uri": h.uri, "label": h.label, "lang": h.lang or None, "match": h.rank,
+                "page": mapper.url(mapper.path(h.uri)) if mapper.path(h.uri) else None} for h in hits]
+    if fmt is formats.JSON:
+        resp = Response(json.dumps({"query": q, "count": len(results), "results": results}, ensure_ascii=False,
+                                   indent=1), content_type=fmt.content_type)
+    else:
+        for r, h in zip(results, hits, strict=True):
+            r["href"] = mapper.path(h.uri)
+        resp = Response(render_template("search.html", q=q, results=results), content_type=fmt.content_type)
+    if request.args.get("format") is None:
+        resp.headers["Vary"] = "Accept"
+    return resp
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
+@bp.app_template_global("asset")
+def asset(filename: str) -> str:
+    """A static file's URL with a content hash, so it can be cached for a day and still change."""
+    hashes = state().derived.setdefault("assets", {})
+    if filename not in hashes:
+        path = Path(current_app.static_folder or "") / filename
+        hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else None
+    if hashes[filename] is None:
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=hashes[filename])
