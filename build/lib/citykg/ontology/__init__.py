@@ -1,1 +1,0 @@
-"""The citykg ontology and concept schemes (Turtle), installed as package data."""

@@ -1,1 +1,0 @@
-"""The SHACL shapes of citykg (Turtle), installed as package data."""
