@@ -1,7 +1,7 @@
 # citykg: `make serve` builds (when needed) and serves; `make test` runs every test.
 PY      ?= python3
-VENV    ?= .venv
-BIN     ?= $(VENV)/bin
+VENV    := .venv
+BIN     := $(VENV)/bin
 RELEASE ?= dist
 HOST    ?= 127.0.0.1
 PORT    ?= 8080
