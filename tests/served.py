@@ -55,21 +55,37 @@ class Server:
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(self.pgid, signal.SIGKILL)
-            self.proc.wait()
-        # the workers may outlive the master for a moment: wait until the group is empty
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(self.pgid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
-        else:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pgid, signal.SIGKILL)
+            self.proc.wait()
+        # the workers may outlive the master for a moment: wait until no live process is left in
+        # the group (zombies waiting for a reaper do not count)
+        deadline = time.monotonic() + 20
+        while self._group_alive():
+            if time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.pgid, signal.SIGKILL)
+                break
+            time.sleep(0.1)
         if not self._out.closed:
             self._out.close()
+
+    def _group_alive(self) -> bool:
+        try:
+            os.killpg(self.pgid, 0)
+        except ProcessLookupError:
+            return False
+        proc = Path("/proc")
+        if not proc.is_dir():
+            return True
+        for stat in proc.glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == self.pgid and fields[0] != "Z":  # state, ppid, pgrp
+                return True
+        return False
 
     def __enter__(self) -> Server:
         return self
