@@ -5,20 +5,28 @@ BIN     := $(VENV)/bin
 RELEASE ?= dist
 HOST    ?= 127.0.0.1
 PORT    ?= 8080
+WHEELS  ?= dist-wheel
 
-.PHONY: all venv build serve test lint clean assets
+# what a release is built from: `make serve` rebuilds when one of them is newer than the release
+BUILD_INPUTS := $(wildcard seeds/profiles/*) $(wildcard ontology/*.ttl) $(wildcard shapes/*.ttl) \
+                $(wildcard kg/*.py) $(wildcard citykg/*.py)
+
+.PHONY: all venv build serve test test-deps lint clean assets wheel
 
 all: build
 
+# The venv, quietly: pip's output goes to $(VENV)/install.log, shown (its end) only on failure.
 $(BIN)/citykg: pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@
+	@echo "· installing citykg and its test tools into $(VENV) (log: $(VENV)/install.log)"
+	@$(PY) -m venv $(VENV)
+	@{ $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[test]'; } \
+	  >$(VENV)/install.log 2>&1 || { rm -f $@; echo "pip install failed; the end of $(VENV)/install.log:" >&2; \
+	  tail -n 25 $(VENV)/install.log >&2; exit 1; }
+	@touch $@
 
 venv: $(BIN)/citykg
 
-$(RELEASE)/manifest.json: $(BIN)/citykg $(wildcard seeds/profiles/*) $(wildcard ontology/*.ttl) $(wildcard shapes/*.ttl) $(wildcard kg/*.py)
+$(RELEASE)/manifest.json: $(BIN)/citykg $(BUILD_INPUTS)
 	$(BIN)/citykg build --seeds seeds --out $(RELEASE)
 
 build: $(BIN)/citykg
@@ -31,18 +39,30 @@ assets:
 	@# YASGUI for /sparql, pinned in package.json + package-lock.json; copied into the
 	@# git-ignored static folder, never committed, never loaded from a CDN.
 	@if [ ! -f server/static/vendor/yasgui/yasgui.min.js ] || [ package-lock.json -nt server/static/vendor/yasgui/yasgui.min.js ]; then \
+	  echo "· npm ci: YASGUI into server/static/vendor/yasgui/" && \
 	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
 	  mkdir -p server/static/vendor/yasgui && \
 	  cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css \
 	     node_modules/@zazuko/yasgui/package.json server/static/vendor/yasgui/ ; \
 	fi
 
+# the wheel of a release: with the YASGUI build (assets), into $(WHEELS)/
+wheel: $(BIN)/citykg assets
+	@rm -rf $(WHEELS) build/lib build/bdist.* && mkdir -p $(WHEELS)
+	@$(BIN)/python -m pip wheel --no-deps -w $(WHEELS) . >$(WHEELS)/build.log 2>&1 \
+	  || { echo "wheel build failed; the end of $(WHEELS)/build.log:" >&2; tail -n 25 $(WHEELS)/build.log >&2; exit 1; }
+	@ls $(WHEELS)/*.whl
+
+# the Debian packages of the tests: installed when root with apt, else the command to run
+test-deps:
+	@.ci/install-test-deps
+
 lint: $(BIN)/citykg
 	$(BIN)/ruff check .
 
-test: $(BIN)/citykg assets
+test: test-deps $(BIN)/citykg assets
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
 clean:
-	rm -rf $(RELEASE) .pytest_cache
+	rm -rf $(RELEASE) $(WHEELS) .pytest_cache
