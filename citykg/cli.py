@@ -107,11 +107,12 @@ def extract(file: Path, fmt: str) -> None:
 @click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
 def validate(release: Path) -> None:
     """Check a release: file checksums against its manifest, and the data against the shapes."""
-    from citykg.kg.release_check import ReleaseCheckError, check_release
+    from citykg.kg.release_check import check_release
+    from citykg.manifest import ManifestError
 
     try:
         report = check_release(release)
-    except ReleaseCheckError as exc:
+    except ManifestError as exc:
         err.print(f"[bold red]invalid release:[/bold red] {exc}")
         sys.exit(1)
     click.echo(report.text())

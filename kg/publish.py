@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from citykg import __version__
+from citykg.manifest import sha256_file
 from citykg.uris import UriPolicy, slugify
 
 from .extract import ExtractError, extract
@@ -80,14 +81,6 @@ class BuildResult:
     manifest: dict
     report: ValidationReport
     profiles: list[str] = field(default_factory=list)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:

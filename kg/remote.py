@@ -11,7 +11,6 @@ Tested against Oxigraph server (`/query` + `/store`) and Virtuoso (`/sparql` +
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -21,6 +20,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+
+from citykg.manifest import ManifestError, read_manifest
 
 
 class PublishError(RuntimeError):
@@ -66,12 +67,16 @@ def _check(response: requests.Response, what: str) -> None:
     raise PublishError(f"{what}: HTTP {response.status_code}{hint}: {body}")
 
 
-def release_graphs(release: Path) -> dict[str, bytes]:
+def release_manifest(release: Path) -> dict:
+    """The release's manifest (it must name the base the release was built with)."""
+    try:
+        return read_manifest(release, required=("base",))
+    except ManifestError as exc:
+        raise PublishError(str(exc)) from None
+
+
+def release_graphs(release: Path, manifest: dict) -> dict[str, bytes]:
     """Each named graph of the release as N-Triples bytes (the metadata graph from catalog.ttl)."""
-    manifest_path = release / "manifest.json"
-    if not manifest_path.is_file():
-        raise PublishError(f"{release}: no manifest.json (not a release folder; run `citykg build`)")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     metadata = f"{manifest['base']}/graph/metadata"
     lines: dict[str, list[str]] = defaultdict(list)
     for q in ox.parse(path=str(release / "dataset.nq"), format=ox.RdfFormat.N_QUADS):
@@ -103,8 +108,9 @@ def remote_graphs(query_url: str, prefix: str, auth: AuthBase | None) -> list[st
 
 def publish(release: Path, to: str, graph_store: str | None = None, user: str | None = None,
             password: str | None = None, log: Callable[[str], None] = lambda _m: None) -> PublishResult:
-    graphs = release_graphs(release)
-    base = json.loads((release / "manifest.json").read_text(encoding="utf-8"))["base"]
+    manifest = release_manifest(release)
+    graphs = release_graphs(release, manifest)
+    base = manifest["base"]
     store = graph_store or graph_store_for(to)
     auth = _auth(store, user, password)
     before = remote_graphs(to, f"{base}/graph/", auth)
