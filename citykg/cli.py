@@ -15,6 +15,12 @@ from rich.console import Console
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
+#: `--validator` of build and validate (the choices are kg.validate.VALIDATORS, not imported: the CLI loads lazily).
+VALIDATOR_OPTION = click.option(
+    "--validator", type=click.Choice(["auto", "fast", "pyshacl"]), default="auto", show_default=True,
+    help="SHACL engine: the compiled SPARQL validator (fast), pyshacl, or auto: pyshacl up to 50,000 triples, "
+         "fast above.")
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="citykg")
@@ -34,8 +40,7 @@ def main() -> None:
 @click.option("--include", "includes", multiple=True, type=click.Path(path_type=Path),
               help="RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; .gz too) to add in a named "
                    "graph of its own, validated with the rest. Repeatable.")
-@click.option("--validator", type=click.Choice(["auto", "fast", "pyshacl"]), default="auto", show_default=True,
-              help="SHACL engine: the compiled SPARQL validator (fast), pyshacl, or pyshacl for small releases.")
+@VALIDATOR_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars: print only errors and the final line.")
 def build(seeds: Path | None, out: Path, base: str | None, license_: str | None, includes: tuple[Path, ...],
           validator: str, quiet: bool) -> None:
@@ -105,13 +110,14 @@ def extract(file: Path, fmt: str) -> None:
 
 @main.command()
 @click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
-def validate(release: Path) -> None:
+@VALIDATOR_OPTION
+def validate(release: Path, validator: str) -> None:
     """Check a release: file checksums against its manifest, and the data against the shapes."""
     from citykg.kg.release_check import check_release
     from citykg.manifest import ManifestError
 
     try:
-        report = check_release(release)
+        report = check_release(release, validator)
     except ManifestError as exc:
         err.print(f"[bold red]invalid release:[/bold red] {exc}")
         sys.exit(1)

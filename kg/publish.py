@@ -44,7 +44,7 @@ from .validate import (
     load_ontology,
     load_shapes,
     turtle_files,
-    validate_graph,
+    validate_store,
 )
 
 
@@ -70,10 +70,6 @@ INCLUDE_FORMATS = {
     ".owl": ox.RdfFormat.RDF_XML,
     ".jsonld": ox.RdfFormat.JSON_LD,
 }
-
-#: Up to this many triples the reference validator (pyshacl) runs; above, the compiled one.
-PYSHACL_LIMIT = 50_000
-
 
 @dataclass
 class BuildResult:
@@ -191,21 +187,6 @@ def load_include(store: ox.Store, path: Path, graph: ox.NamedNode, policy: UriPo
         raise BuildError(f"{path}: cannot read: {exc}") from None
     step.advance(count % 100_000)  # type: ignore[attr-defined]
     return count
-
-
-def validate_store(store: ox.Store, shapes: Graph, validator: str) -> ValidationReport:
-    """The SHACL gate over the union of the store's graphs."""
-    if validator == "auto":
-        validator = "pyshacl" if len(store) <= PYSHACL_LIMIT else "fast"
-    if validator == "fast":
-        from .fastshacl import validate_store as fast
-
-        return fast(store, shapes)
-    union = ox.Store()
-    union.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store])
-    data = Graph().parse(data=union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode(),
-                         format="nt")
-    return validate_graph(data, shapes)
 
 
 # -- the build -------------------------------------------------------------------------------------

@@ -310,3 +310,27 @@ def test_validate_command(release, tmp_path):
                          capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 1
     assert "dataset.ttl" in bad.stderr and "truncated" in bad.stderr
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_validate_command_finds_violations(release, tmp_path, validator):
+    """`citykg validate --validator` runs the engine the build would: a shape violation smuggled into
+    dataset.nq (with a manifest that matches it) is reported by either, and exits 1."""
+    ok = subprocess.run([sys.executable, "-m", "citykg.cli", "validate", "--release", str(release),
+                         "--validator", validator], capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0 and "conforms" in ok.stdout, ok.stderr
+    broken = tmp_path / "broken"
+    shutil.copytree(release, broken)
+    dump = broken / "dataset.nq"
+    lines = dump.read_bytes().split(b"\n")
+    kept = [line for line in lines if not line.startswith(f"<{BASE}/id/source/nanchang> <{BASE}/def/sha256> ".encode())]
+    assert len(kept) == len(lines) - 1
+    dump.write_bytes(b"\n".join(kept))
+    manifest = json.loads((broken / "manifest.json").read_text())
+    entry = next(f for f in manifest["files"] if f["name"] == "dataset.nq")
+    entry["size"], entry["sha256"] = dump.stat().st_size, hashlib.sha256(dump.read_bytes()).hexdigest()
+    (broken / "manifest.json").write_text(json.dumps(manifest))
+    bad = subprocess.run([sys.executable, "-m", "citykg.cli", "validate", "--release", str(broken),
+                          "--validator", validator], capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "1 SHACL violation(s)" in bad.stdout and "id/source/nanchang" in bad.stdout
