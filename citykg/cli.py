@@ -1,7 +1,8 @@
 """The `citykg` command line: every command in one place.
 
-Commands import their side lazily: `build`, `extract` and `validate` load the
-pipeline (kg), `serve` loads only the server.
+Commands import their side lazily: `build` (kg/build.py), `extract`, `validate`
+(kg/release_check.py) and `publish` (kg/upload.py: uploads a built release to a store)
+load the pipeline (kg), `serve` loads only the server.
 """
 
 from __future__ import annotations
@@ -44,13 +45,13 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars: print only errors and the final line.")
 def build(seeds: Path | None, out: Path, base: str | None, license_: str | None, includes: tuple[Path, ...],
           validator: str, quiet: bool) -> None:
-    """Extract, map, validate and publish every profile of SEEDS into a release folder."""
+    """Extract, map and validate every profile of SEEDS and write the release folder OUT."""
     from contextlib import nullcontext
     from dataclasses import replace
 
+    from citykg.kg.build import BuildError, build_release
     from citykg.kg.metadata import ReleaseSettings
     from citykg.kg.progress import Steps, rich_progress
-    from citykg.kg.publish import BuildError, build_release
     from citykg.kg.validate import MissingTermsError, ValidationError
 
     if seeds is None:
@@ -163,13 +164,15 @@ def serve(release: Path, host: str, port: int, base: str | None, workers: int | 
 @click.option("--password", default=None, envvar="CITYKG_STORE_PASSWORD",
               help="Password (or the CITYKG_STORE_PASSWORD environment variable).")
 def publish(release: Path, to: str, graph_store: str | None, user: str | None, password: str | None) -> None:
-    """Load RELEASE into a SPARQL 1.1 store, replacing the previous release's graphs."""
-    from citykg.kg.remote import PublishError
-    from citykg.kg.remote import publish as run_publish
+    """Upload a built RELEASE to a SPARQL 1.1 store (Graph Store Protocol), replacing the previous release's graphs.
+
+    The release is not rebuilt: run `citykg build` first.
+    """
+    from citykg.kg.upload import UploadError, upload
 
     try:
-        result = run_publish(release, to, graph_store, user, password, log=lambda m: err.print(f"· {m}", markup=False))
-    except (PublishError, OSError, SyntaxError) as exc:
+        result = upload(release, to, graph_store, user, password, log=lambda m: err.print(f"· {m}", markup=False))
+    except (UploadError, OSError, SyntaxError) as exc:
         err.print(f"[bold red]publish failed:[/bold red] {exc}")
         sys.exit(1)
     click.echo(f"published {release} to {to}: {len(result.graphs)} graphs, "

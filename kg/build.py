@@ -1,4 +1,4 @@
-"""The build: profiles (+ tables, + included RDF) -> RDF -> SHACL gate -> a release folder, atomically.
+"""The build (`citykg build`): profiles (+ tables, + included RDF) -> RDF -> SHACL gate -> a release folder, atomically.
 
 The release layout is described in docs/release.md.  Bulk work goes through
 pyoxigraph: the release is assembled in an in-memory store, included files are
