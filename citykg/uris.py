@@ -184,13 +184,6 @@ class UriPolicy:
     def ontology(self) -> URIRef:
         return URIRef(f"{self.base}/def/")
 
-    def doc_for(self, uri: str) -> str | None:
-        """The document URI of a thing (``/id/x`` -> ``/doc/x``), None if not under /id/."""
-        prefix = f"{self.base}/id/"
-        if uri.startswith(prefix):
-            return f"{self.base}/doc/{uri[len(prefix):]}"
-        return None
-
     def is_local(self, uri: str) -> bool:
         return uri.startswith(self.base + "/")
 
