@@ -334,3 +334,46 @@ def test_validate_command_finds_violations(release, tmp_path, validator):
                           "--validator", validator], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "1 SHACL violation(s)" in bad.stdout and "id/source/nanchang" in bad.stdout
+
+
+# -- no ontology or shapes: an error, never a vacuous pass -----------------------------------------
+
+
+@pytest.mark.parametrize("loader", ["load_ontology", "load_shapes"])
+def test_missing_or_empty_terms_are_an_error(tmp_path, loader):
+    from citykg.kg import validate
+
+    from citykg.uris import UriPolicy
+
+    load = getattr(validate, loader)
+    policy = UriPolicy(BASE)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(validate.MissingTermsError, match=r"no Turtle \(\*\.ttl\) files"):
+        load(policy, empty)
+    with pytest.raises(validate.MissingTermsError, match="no such folder"):
+        load(policy, tmp_path / "absent")
+    with pytest.raises(validate.MissingTermsError, match="is not installed"):
+        load(policy, "citykg.no_such_package")
+    (empty / "other.ttl").write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    with pytest.raises(validate.MissingTermsError, match="would pass vacuously"):
+        load(policy, empty)
+
+
+def test_build_without_shapes_fails_and_keeps_the_release(tmp_path, release, monkeypatch):
+    from citykg.kg import build, validate
+    from click.testing import CliRunner
+
+    from citykg import cli
+
+    empty = tmp_path / "empty-shapes"
+    empty.mkdir()
+    monkeypatch.setattr(build, "load_shapes", lambda policy: validate.load_shapes(policy, empty))
+    out = tmp_path / "dist"
+    shutil.copytree(release, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(cli.main, ["build", "--seeds", str(ROOT / "seeds"), "--out", str(out), "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "build failed:" in result.output and "no Turtle (*.ttl) files" in result.output
+    assert "unchanged" in result.output
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
