@@ -13,8 +13,14 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(label: str, message: object) -> None:
+    """Prints `label: message` in red to stderr; the message is text, never markup (paths may hold [...])."""
+    err.print(f"[bold red]{label}:[/bold red] {escape(str(message))}")
 
 #: `--validator` of build and validate (the choices are kg.validate.VALIDATORS, not imported: the CLI loads lazily).
 VALIDATOR_OPTION = click.option(
@@ -69,12 +75,12 @@ def build(seeds: Path | None, out: Path, base: str | None, license_: str | None,
             result = build_release(seeds, out, base=base, settings=settings, includes=includes, steps=steps,
                                    validator=validator)
     except ValidationError as exc:
-        err.print(f"[bold red]build stopped:[/bold red] {exc}", soft_wrap=True)
-        err.print(f"the previous release in {out} is unchanged")
+        fail("build stopped", exc)
+        err.print(f"the previous release in {out} is unchanged", markup=False)
         sys.exit(1)
     except (BuildError, MissingTermsError, ValueError, OSError) as exc:
-        err.print(f"[bold red]build failed:[/bold red] {exc}", markup=True)
-        err.print(f"the previous release in {out} is unchanged")
+        fail("build failed", exc)
+        err.print(f"the previous release in {out} is unchanged", markup=False)
         sys.exit(1)
     m = result.manifest
     click.echo(f"built {result.out}: {len(result.profiles)} profile(s), {m['triples']:,} triples, "
@@ -99,7 +105,7 @@ def extract(file: Path, fmt: str) -> None:
     try:
         record = run_extract(file).to_dict()
     except ExtractError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}")
+        fail("error", exc)
         sys.exit(1)
     if fmt == "yaml":
         import yaml
@@ -120,7 +126,7 @@ def validate(release: Path, validator: str) -> None:
     try:
         report = check_release(release, validator)
     except ManifestError as exc:
-        err.print(f"[bold red]invalid release:[/bold red] {exc}")
+        fail("invalid release", exc)
         sys.exit(1)
     click.echo(report.text())
     sys.exit(0 if report.conforms else 1)
@@ -150,7 +156,7 @@ def serve(release: Path, host: str, port: int, base: str | None, workers: int | 
         run_server(release, host=host, port=port, base=base, workers=workers, store_mode=store_mode,
                    store_url=store_url)
     except ReleaseError as exc:
-        err.print(f"[bold red]cannot serve:[/bold red] {exc}")
+        fail("cannot serve", exc)
         sys.exit(1)
 
 
@@ -173,7 +179,7 @@ def publish(release: Path, to: str, graph_store: str | None, user: str | None, p
     try:
         result = upload(release, to, graph_store, user, password, log=lambda m: err.print(f"· {m}", markup=False))
     except (UploadError, OSError, SyntaxError) as exc:
-        err.print(f"[bold red]publish failed:[/bold red] {exc}")
+        fail("publish failed", exc)
         sys.exit(1)
     click.echo(f"published {release} to {to}: {len(result.graphs)} graphs, "
                f"{sum(result.graphs.values()):,} triples; {len(result.removed)} old graph(s) removed")

@@ -377,3 +377,12 @@ def test_build_without_shapes_fails_and_keeps_the_release(tmp_path, release, mon
     assert "build failed:" in result.output and "no Turtle (*.ttl) files" in result.output
     assert "unchanged" in result.output
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_error_messages_are_printed_as_text_not_markup(tmp_path):
+    """A path with [brackets] (rich markup syntax) reaches the user as written."""
+    seeds = tmp_path / "[draft]" / "seeds [/b]"
+    seeds.mkdir(parents=True)
+    result = run_build(seeds, tmp_path / "dist")
+    assert result.returncode == 1
+    assert "build failed:" in result.stderr and f"{seeds}/profiles: no such folder" in result.stderr, result.stderr
