@@ -1,4 +1,4 @@
-"""Bounded load test (issue 7, items 1 and 2), run by hand against gunicorn on loopback.
+"""Bounded load test, run by hand against gunicorn on loopback.
 
     .venv/bin/python bench/load.py [--release DIR] [--clients 32] [--duration 60] [--workers 2]
                                    [--timeout 10] [--runaway 4]

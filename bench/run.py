@@ -1,4 +1,4 @@
-"""citykg's benchmark: one command, one table (issue "Scale"), ratios against references measured in the same run.
+"""citykg's benchmark: one command, one table, ratios against references measured in the same run.
 
     .venv/bin/python bench/run.py [--triples 1000000] [--runs 11] [--pyshacl-triples 100000]
                                   [--restart-release DIR] [--no-virtuoso]

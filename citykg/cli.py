@@ -1,7 +1,8 @@
 """The `citykg` command line: every command in one place.
 
-Commands import their side lazily: `build`, `extract` and `validate` load the
-pipeline (kg), `serve` loads only the server.
+Commands import their side lazily: `build` (kg/build.py), `extract`, `validate`
+(kg/release_check.py) and `publish` (kg/upload.py: uploads a built release to a store)
+load the pipeline (kg), `serve` loads only the server.
 """
 
 from __future__ import annotations
@@ -12,8 +13,20 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(label: str, message: object) -> None:
+    """Prints `label: message` in red to stderr; the message is text, never markup (paths may hold [...])."""
+    err.print(f"[bold red]{label}:[/bold red] {escape(str(message))}")
+
+#: `--validator` of build and validate (the choices are kg.validate.VALIDATORS, not imported: the CLI loads lazily).
+VALIDATOR_OPTION = click.option(
+    "--validator", type=click.Choice(["auto", "fast", "pyshacl"]), default="auto", show_default=True,
+    help="SHACL engine: the compiled SPARQL validator (fast), pyshacl, or auto: pyshacl up to 50,000 triples, "
+         "fast above.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,18 +47,17 @@ def main() -> None:
 @click.option("--include", "includes", multiple=True, type=click.Path(path_type=Path),
               help="RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; .gz too) to add in a named "
                    "graph of its own, validated with the rest. Repeatable.")
-@click.option("--validator", type=click.Choice(["auto", "fast", "pyshacl"]), default="auto", show_default=True,
-              help="SHACL engine: the compiled SPARQL validator (fast), pyshacl, or pyshacl for small releases.")
+@VALIDATOR_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars: print only errors and the final line.")
 def build(seeds: Path | None, out: Path, base: str | None, license_: str | None, includes: tuple[Path, ...],
           validator: str, quiet: bool) -> None:
-    """Extract, map, validate and publish every profile of SEEDS into a release folder."""
+    """Extract, map and validate every profile of SEEDS and write the release folder OUT."""
     from contextlib import nullcontext
     from dataclasses import replace
 
+    from citykg.kg.build import BuildError, build_release
     from citykg.kg.metadata import ReleaseSettings
     from citykg.kg.progress import Steps, rich_progress
-    from citykg.kg.publish import BuildError, build_release
     from citykg.kg.validate import MissingTermsError, ValidationError
 
     if seeds is None:
@@ -63,12 +75,12 @@ def build(seeds: Path | None, out: Path, base: str | None, license_: str | None,
             result = build_release(seeds, out, base=base, settings=settings, includes=includes, steps=steps,
                                    validator=validator)
     except ValidationError as exc:
-        err.print(f"[bold red]build stopped:[/bold red] {exc}", soft_wrap=True)
-        err.print(f"the previous release in {out} is unchanged")
+        fail("build stopped", exc)
+        err.print(f"the previous release in {out} is unchanged", markup=False)
         sys.exit(1)
     except (BuildError, MissingTermsError, ValueError, OSError) as exc:
-        err.print(f"[bold red]build failed:[/bold red] {exc}", markup=True)
-        err.print(f"the previous release in {out} is unchanged")
+        fail("build failed", exc)
+        err.print(f"the previous release in {out} is unchanged", markup=False)
         sys.exit(1)
     m = result.manifest
     click.echo(f"built {result.out}: {len(result.profiles)} profile(s), {m['triples']:,} triples, "
@@ -93,7 +105,7 @@ def extract(file: Path, fmt: str) -> None:
     try:
         record = run_extract(file).to_dict()
     except ExtractError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}")
+        fail("error", exc)
         sys.exit(1)
     if fmt == "yaml":
         import yaml
@@ -105,14 +117,16 @@ def extract(file: Path, fmt: str) -> None:
 
 @main.command()
 @click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
-def validate(release: Path) -> None:
+@VALIDATOR_OPTION
+def validate(release: Path, validator: str) -> None:
     """Check a release: file checksums against its manifest, and the data against the shapes."""
-    from citykg.kg.release_check import ReleaseCheckError, check_release
+    from citykg.kg.release_check import check_release
+    from citykg.manifest import ManifestError
 
     try:
-        report = check_release(release)
-    except ReleaseCheckError as exc:
-        err.print(f"[bold red]invalid release:[/bold red] {exc}")
+        report = check_release(release, validator)
+    except ManifestError as exc:
+        fail("invalid release", exc)
         sys.exit(1)
     click.echo(report.text())
     sys.exit(0 if report.conforms else 1)
@@ -142,7 +156,7 @@ def serve(release: Path, host: str, port: int, base: str | None, workers: int | 
         run_server(release, host=host, port=port, base=base, workers=workers, store_mode=store_mode,
                    store_url=store_url)
     except ReleaseError as exc:
-        err.print(f"[bold red]cannot serve:[/bold red] {exc}")
+        fail("cannot serve", exc)
         sys.exit(1)
 
 
@@ -156,14 +170,16 @@ def serve(release: Path, host: str, port: int, base: str | None, workers: int | 
 @click.option("--password", default=None, envvar="CITYKG_STORE_PASSWORD",
               help="Password (or the CITYKG_STORE_PASSWORD environment variable).")
 def publish(release: Path, to: str, graph_store: str | None, user: str | None, password: str | None) -> None:
-    """Load RELEASE into a SPARQL 1.1 store, replacing the previous release's graphs."""
-    from citykg.kg.remote import PublishError
-    from citykg.kg.remote import publish as run_publish
+    """Upload a built RELEASE to a SPARQL 1.1 store (Graph Store Protocol), replacing the previous release's graphs.
+
+    The release is not rebuilt: run `citykg build` first.
+    """
+    from citykg.kg.upload import UploadError, upload
 
     try:
-        result = run_publish(release, to, graph_store, user, password, log=lambda m: err.print(f"· {m}", markup=False))
-    except (PublishError, OSError, SyntaxError) as exc:
-        err.print(f"[bold red]publish failed:[/bold red] {exc}")
+        result = upload(release, to, graph_store, user, password, log=lambda m: err.print(f"· {m}", markup=False))
+    except (UploadError, OSError, SyntaxError) as exc:
+        fail("publish failed", exc)
         sys.exit(1)
     click.echo(f"published {release} to {to}: {len(result.graphs)} graphs, "
                f"{sum(result.graphs.values()):,} triples; {len(result.removed)} old graph(s) removed")

@@ -1,4 +1,4 @@
-"""The URI policy (DESIGN.md section 3) and the namespaces both sides use.
+"""The URI policy (README "Choosing the base URI", docs/model.md) and the namespaces both sides use.
 
 Every URI the project mints comes from a `UriPolicy`; nothing else builds URIs by
 string concatenation.  The canonical base is one setting: the ontology, concept
@@ -75,7 +75,7 @@ STANDARD_PREFIXES: dict[str, str] = {
     "sh": str(SH),
 }
 
-#: Types of real-world things under /id/ (DESIGN section 3).
+#: Types of real-world things under /id/ (docs/model.md, "Things").
 ID_TYPES = (
     "city",
     "province",
@@ -95,7 +95,7 @@ ID_TYPES = (
     "observation",
 )
 
-#: Concept schemes under /def/ (DESIGN section 3, plus `role` for centre roles).
+#: Concept schemes under /def/ (docs/model.md, "Concept schemes"; `role` for centre roles).
 SCHEMES = ("theme", "indicator", "industry", "qualifier", "role")
 
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -183,13 +183,6 @@ class UriPolicy:
 
     def ontology(self) -> URIRef:
         return URIRef(f"{self.base}/def/")
-
-    def doc_for(self, uri: str) -> str | None:
-        """The document URI of a thing (``/id/x`` -> ``/doc/x``), None if not under /id/."""
-        prefix = f"{self.base}/id/"
-        if uri.startswith(prefix):
-            return f"{self.base}/doc/{uri[len(prefix):]}"
-        return None
 
     def is_local(self, uri: str) -> bool:
         return uri.startswith(self.base + "/")

@@ -134,7 +134,6 @@ INDICATORS: list[IndicatorDef] = [
                  _ctx(r"^(?:historical and cultural|historic(?:al)?|cultural heritage|heritage) (?:sites|relics)\b")),
     IndicatorDef("leading-industries", frozenset({"NUM"}), None, _ctx(r"^(?:leading|pillar) industries\b")),
 ]
-INDICATOR_BY_SLUG = {i.slug: i for i in INDICATORS}
 
 #: Nouns that make a number a non-population decoy when they follow it.
 DECOY_NOUNS = _ctx(r"^(?:visitors|tourists|tonnes|tons|passengers|vehicles|enterprises|companies|students|"

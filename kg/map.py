@@ -38,8 +38,6 @@ DEFAULT_LICENSE = str(EU_LICENCE["CC_BY_4_0"])
 _CC_LICENCE = re.compile(r"^CC\s*(?P<parts>BY(?:[- ](?:NC|ND|SA))*)\s+(?P<version>\d\.\d)$", re.I)
 _CC0 = re.compile(r"^CC0(?:\s+1\.0)?$", re.I)
 
-UNIT_LABELS = {"NUM": "", "KiloM2": "km²", "PERCENT": "%", "CCY_CNY": "RMB"}
-
 
 def licence_iris(label: str) -> tuple[URIRef, URIRef]:
     """'CC BY-SA 4.0' -> (Creative Commons IRI, EU licence authority IRI)."""

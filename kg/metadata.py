@@ -62,7 +62,6 @@ AVAILABILITY_SCHEME = URIRef("http://publications.europa.eu/resource/authority/p
 LICENCE_TYPE_SCHEME = URIRef("http://purl.org/adms/licencetype/1.0")
 
 SPARQL_PROTOCOL = URIRef("http://www.w3.org/TR/sparql11-protocol/")
-GZIP = IANA_MEDIA["application/gzip"]
 
 #: Labels of the EU vocabulary values used here (from the vendored authority tables).
 _EU_LABELS = {

@@ -1,4 +1,9 @@
-"""The SHACL gate: the release is checked against `shapes/` with pyshacl; a violation stops the build."""
+"""The SHACL gate: the release is checked against `shapes/`; a violation stops the build.
+
+pyshacl is the reference validator; kg/fastshacl.py compiles the shapes to SPARQL over a pyoxigraph
+store and gives the same results much faster.  `validate_store` picks one (`--validator` of
+`citykg build` and `citykg validate`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
@@ -16,6 +22,11 @@ from citykg.uris import SH, UriPolicy
 #: The packages whose Turtle files are the ontology and the shapes (package data, see pyproject.toml).
 ONTOLOGY_PACKAGE = "citykg.ontology"
 SHAPES_PACKAGE = "citykg.shapes"
+
+#: The engines `--validator` names: auto is pyshacl up to PYSHACL_LIMIT triples, fast above.
+VALIDATORS = ("auto", "fast", "pyshacl")
+#: Up to this many triples the reference validator (pyshacl) runs; above, the compiled one.
+PYSHACL_LIMIT = 50_000
 
 
 class MissingTermsError(RuntimeError):
@@ -131,3 +142,20 @@ def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
     results = [_result(report_graph, r) for r in report_graph.subjects(RDF.type, SH.ValidationResult)]
     results.sort(key=lambda v: (v.focus, v.path or "", v.component))
     return ValidationReport(bool(conforms), report_graph, results)
+
+
+def validate_store(store: ox.Store, shapes: Graph, validator: str) -> ValidationReport:
+    """The SHACL gate over the union of the store's graphs."""
+    if validator not in VALIDATORS:
+        raise ValueError(f"unknown validator {validator!r} ({', '.join(VALIDATORS)})")
+    if validator == "auto":
+        validator = "pyshacl" if len(store) <= PYSHACL_LIMIT else "fast"
+    if validator == "fast":
+        from .fastshacl import validate_store as fast
+
+        return fast(store, shapes)
+    union = ox.Store()
+    union.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store])
+    data = Graph().parse(data=union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode(),
+                         format="nt")
+    return validate_graph(data, shapes)

@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 from citykg.server.store import DiskStore, EmbeddedStore, Store, term_from_ox
 
+from citykg.manifest import ManifestError, check_digests, check_sizes, read_manifest
 from citykg.uris import UriPolicy
 
 #: Above this many quads, `--store-mode auto` serves from the on-disk store (restart in
@@ -28,8 +29,9 @@ from citykg.uris import UriPolicy
 DISK_THRESHOLD = 2_000_000
 
 
-class ReleaseError(RuntimeError):
-    """The release folder is missing or incomplete."""
+class ReleaseError(ManifestError):
+    """The release folder is missing or incomplete (what the server raises; the manifest checks are
+    citykg.manifest's, shared with `citykg validate`)."""
 
 
 @dataclass
@@ -45,18 +47,13 @@ class Release:
     def open(cls, path: Path | str) -> Release:
         # absolute from here on: Flask resolves relative file paths against the package, not the cwd
         path = Path(path).expanduser().resolve()
-        mf = path / "manifest.json"
-        if not mf.is_file():
-            raise ReleaseError(f"{path}: no manifest.json (run `citykg build --out {path}` first)")
         try:
-            manifest = json.loads(mf.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ReleaseError(f"{mf}: not valid JSON ({exc}): the release is corrupt, rebuild it") from None
-        if not isinstance(manifest, dict):
-            raise ReleaseError(f"{mf}: not a release manifest")
+            manifest = read_manifest(path, required=("files",))
+        except ManifestError as exc:
+            raise ReleaseError(str(exc)) from None
         if not (path / "dataset.nq").is_file():
             raise ReleaseError(f"{path}: no dataset.nq")
-        files = {f["name"]: f for f in manifest.get("files", [])}
+        files = {f["name"]: f for f in manifest["files"]}
         return cls(path, manifest, manifest.get("base") or "https://w3id.org/citykg", files)
 
     def verify(self, log: Any = lambda _msg: None) -> None:
@@ -66,34 +63,21 @@ class Release:
         result is stamped (with each file's size and mtime) beside the release, so a restart
         of a large release does not re-read gigabytes.
         """
-        entries = self.manifest.get("files") or []
-        stats = {}
-        for entry in entries:
-            name = entry.get("name", "")
-            file = self.path / name
-            if not name or ".." in Path(name).parts or not file.is_file():
-                raise ReleaseError(f"{file}: listed in manifest.json but missing")
-            st = file.stat()
-            if st.st_size != entry.get("size"):
-                raise ReleaseError(f"{file}: {st.st_size} bytes, manifest.json says {entry.get('size')} "
-                                   "(truncated or altered): rebuild the release")
-            stats[name] = [st.st_size, st.st_mtime_ns]
+        try:
+            stats = check_sizes(self.path, self.manifest)
+        except ManifestError as exc:
+            raise ReleaseError(str(exc)) from None
         stamp = self.path.parent / f".{self.path.name}.cache" / (self._digest() + ".verified")
         try:
             if json.loads(stamp.read_text()) == stats:
                 return
         except (OSError, ValueError):
             pass
-        log(f"verifying the SHA-256 of {len(entries)} files of {self.path} (once per release)")
-        for entry in entries:
-            file = self.path / entry["name"]
-            h = hashlib.sha256()
-            with file.open("rb") as f:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    h.update(chunk)
-            if h.hexdigest() != entry.get("sha256"):
-                raise ReleaseError(f"{file}: SHA-256 {h.hexdigest()} differs from manifest.json "
-                                   f"({entry.get('sha256')}): the release is corrupt, rebuild it")
+        log(f"verifying the SHA-256 of {len(stats)} files of {self.path} (once per release)")
+        try:
+            check_digests(self.path, self.manifest)
+        except ManifestError as exc:
+            raise ReleaseError(str(exc)) from None
         try:
             stamp.parent.mkdir(parents=True, exist_ok=True)
             stamp.write_text(json.dumps(stats))

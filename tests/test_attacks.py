@@ -1,4 +1,4 @@
-"""Attacks, each a test (issue 7): SSRF through SERVICE, FROM, FROM NAMED, LOAD and the protocol's
+"""Attacks, each a test: SSRF through SERVICE, FROM, FROM NAMED, LOAD and the protocol's
 graph parameters (loopback ports, file://); updates by every method and content type; XSS payloads
 in a profile's labels rendered in headless Chromium; header injection; oversized bodies; slow
 clients holding connections to a real gunicorn."""

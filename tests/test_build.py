@@ -310,3 +310,79 @@ def test_validate_command(release, tmp_path):
                          capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 1
     assert "dataset.ttl" in bad.stderr and "truncated" in bad.stderr
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_validate_command_finds_violations(release, tmp_path, validator):
+    """`citykg validate --validator` runs the engine the build would: a shape violation smuggled into
+    dataset.nq (with a manifest that matches it) is reported by either, and exits 1."""
+    ok = subprocess.run([sys.executable, "-m", "citykg.cli", "validate", "--release", str(release),
+                         "--validator", validator], capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0 and "conforms" in ok.stdout, ok.stderr
+    broken = tmp_path / "broken"
+    shutil.copytree(release, broken)
+    dump = broken / "dataset.nq"
+    lines = dump.read_bytes().split(b"\n")
+    kept = [line for line in lines if not line.startswith(f"<{BASE}/id/source/nanchang> <{BASE}/def/sha256> ".encode())]
+    assert len(kept) == len(lines) - 1
+    dump.write_bytes(b"\n".join(kept))
+    manifest = json.loads((broken / "manifest.json").read_text())
+    entry = next(f for f in manifest["files"] if f["name"] == "dataset.nq")
+    entry["size"], entry["sha256"] = dump.stat().st_size, hashlib.sha256(dump.read_bytes()).hexdigest()
+    (broken / "manifest.json").write_text(json.dumps(manifest))
+    bad = subprocess.run([sys.executable, "-m", "citykg.cli", "validate", "--release", str(broken),
+                          "--validator", validator], capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "1 SHACL violation(s)" in bad.stdout and "id/source/nanchang" in bad.stdout
+
+
+# -- no ontology or shapes: an error, never a vacuous pass -----------------------------------------
+
+
+@pytest.mark.parametrize("loader", ["load_ontology", "load_shapes"])
+def test_missing_or_empty_terms_are_an_error(tmp_path, loader):
+    from citykg.kg import validate
+
+    from citykg.uris import UriPolicy
+
+    load = getattr(validate, loader)
+    policy = UriPolicy(BASE)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(validate.MissingTermsError, match=r"no Turtle \(\*\.ttl\) files"):
+        load(policy, empty)
+    with pytest.raises(validate.MissingTermsError, match="no such folder"):
+        load(policy, tmp_path / "absent")
+    with pytest.raises(validate.MissingTermsError, match="is not installed"):
+        load(policy, "citykg.no_such_package")
+    (empty / "other.ttl").write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    with pytest.raises(validate.MissingTermsError, match="would pass vacuously"):
+        load(policy, empty)
+
+
+def test_build_without_shapes_fails_and_keeps_the_release(tmp_path, release, monkeypatch):
+    from citykg.kg import build, validate
+    from click.testing import CliRunner
+
+    from citykg import cli
+
+    empty = tmp_path / "empty-shapes"
+    empty.mkdir()
+    monkeypatch.setattr(build, "load_shapes", lambda policy: validate.load_shapes(policy, empty))
+    out = tmp_path / "dist"
+    shutil.copytree(release, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(cli.main, ["build", "--seeds", str(ROOT / "seeds"), "--out", str(out), "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "build failed:" in result.output and "no Turtle (*.ttl) files" in result.output
+    assert "unchanged" in result.output
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_error_messages_are_printed_as_text_not_markup(tmp_path):
+    """A path with [brackets] (rich markup syntax) reaches the user as written."""
+    seeds = tmp_path / "[draft]" / "seeds [/b]"
+    seeds.mkdir(parents=True)
+    result = run_build(seeds, tmp_path / "dist")
+    assert result.returncode == 1
+    assert "build failed:" in result.stderr and f"{seeds}/profiles: no such folder" in result.stderr, result.stderr

@@ -1,4 +1,4 @@
-"""Fuzzing with hypothesis (issue 7): the SPARQL endpoint, resource paths and search.
+"""Fuzzing with hypothesis: the SPARQL endpoint, resource paths and search.
 
 Random and mutated queries, protocol parameters, Accept headers, Content-Types and bodies
 (invalid UTF-8 included); resource paths with traversal, encoded slashes, very long segments and

@@ -1,4 +1,4 @@
-"""The ontology and concept schemes (ontology/*.ttl) against docs/model.md and DESIGN.md."""
+"""The ontology and concept schemes (ontology/*.ttl) against docs/model.md."""
 
 from __future__ import annotations
 

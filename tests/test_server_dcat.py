@@ -16,8 +16,8 @@ pytestmark = pytest.mark.skipif(not VENDOR.is_dir(), reason="vendored DCAT-AP sh
 
 
 def dcat_ap_shapes() -> Graph:
-    """The 3.0.1 shapes with the upstream bug worked around (README section 3, SEMICeu/DCAT-AP#448):
-    drop every `sh:property` that points at a shape without `sh:path`."""
+    """The 3.0.1 shapes with the upstream bug worked around (the vendored DCAT-AP README, section 3;
+    SEMICeu/DCAT-AP#448): drop every `sh:property` that points at a shape without `sh:path`."""
     shapes = Graph().parse(VENDOR / "3.0.1" / "shacl" / "dcat-ap-SHACL.ttl", format="turtle")
     dangling = [(s, o) for s, o in shapes.subject_objects(SH.property) if (o, SH.path, None) not in shapes]
     for s, o in dangling:
@@ -85,7 +85,7 @@ def test_catalog_uses_eu_vocabularies(catalog):
     assert problems == []
 
 
-def test_catalog_has_what_issue_3_lists(catalog):
+def test_catalog_describes_dumps_and_service(catalog):
     from rdflib.namespace import DCAT, DCTERMS, RDF
 
     spdx = URIRef("http://spdx.org/rdf/terms#checksum")

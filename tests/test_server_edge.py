@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -115,15 +116,50 @@ def test_release_errors(tmp_path):
     assert Release.open(folder).built_base == BASE
 
 
-def test_server_never_imports_the_pipeline():
-    """Data flows seeds -> kg -> release -> server: nothing under server/ imports kg."""
-    from pathlib import Path
+def _imports(path: Path, package: str) -> set[str]:
+    """Every module `path` imports (at the top or lazily), relative imports resolved in `package`."""
+    import ast
 
-    root = Path(__file__).resolve().parents[1] / "server"
-    offenders = [
-        str(p) for p in root.rglob("*.py")
-        if re.search(r"^\s*(from\s+kg[\s.]|import\s+kg\b)", p.read_text(encoding="utf-8"), re.M)
-    ]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                names.add(f"{parent}.{node.module}" if node.module else parent)
+            else:
+                names.add(node.module or "")
+    return names
+
+
+@pytest.mark.parametrize(
+    ("folder", "package", "forbidden"),
+    [
+        ("server", "citykg.server", ("citykg.kg", "kg")),
+        ("kg", "citykg.kg", ("citykg.server", "server")),
+    ],
+)
+def test_build_and_server_never_import_each_other(folder, package, forbidden):
+    """Data flows seeds -> kg -> release -> server: the build and the server share only citykg/ modules."""
+    root = Path(__file__).resolve().parents[1] / folder
+    offenders = sorted(
+        f"{p.relative_to(root.parent)}: {name}"
+        for p in root.rglob("*.py")
+        for name in _imports(p, package)
+        if any(name == f or name.startswith(f + ".") for f in forbidden)
+    )
+    assert offenders == []
+
+
+def test_shared_modules_import_neither_side():
+    root = Path(__file__).resolve().parents[1] / "citykg"
+    offenders = sorted(
+        f"{p.name}: {name}"
+        for p in root.glob("*.py") if p.name != "cli.py"  # the CLI loads each side lazily, by design
+        for name in _imports(p, "citykg")
+        if name.startswith(("citykg.kg", "citykg.server"))
+    )
     assert offenders == []
 
 

@@ -1,4 +1,4 @@
-"""The result cache of /sparql as users see it (issue 4, item 8): a repeated request is answered
+"""The result cache of /sparql as users see it: a repeated request is answered
 from the cache, by the WSGI fast path in front of Flask (server/fastpath.py), with the very
 bytes and headers a miss gets (but ``X-SPARQL-Cache: hit``); a new release never sees old
 answers; capped answers keep saying so; errors are never cached; each format has its entry."""

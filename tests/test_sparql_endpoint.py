@@ -1,4 +1,4 @@
-"""The SPARQL endpoint (issue 4), every test twice: on the embedded store and on a real
+"""The SPARQL endpoint, every test twice: on the embedded store and on a real
 Oxigraph server (PyPI package `oxigraph`) loaded with the same release and started here on
 loopback.  Raw HTTP (requests) for the protocol and safety cases, SPARQLWrapper as the client
 for every result format and query form."""

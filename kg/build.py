@@ -1,4 +1,4 @@
-"""The build: profiles (+ tables, + included RDF) -> RDF -> SHACL gate -> a release folder, atomically.
+"""The build (`citykg build`): profiles (+ tables, + included RDF) -> RDF -> SHACL gate -> a release folder, atomically.
 
 The release layout is described in docs/release.md.  Bulk work goes through
 pyoxigraph: the release is assembled in an in-memory store, included files are
@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from citykg import __version__
+from citykg.manifest import sha256_file
 from citykg.uris import UriPolicy, slugify
 
 from .extract import ExtractError, extract
@@ -43,7 +44,7 @@ from .validate import (
     load_ontology,
     load_shapes,
     turtle_files,
-    validate_graph,
+    validate_store,
 )
 
 
@@ -70,24 +71,12 @@ INCLUDE_FORMATS = {
     ".jsonld": ox.RdfFormat.JSON_LD,
 }
 
-#: Up to this many triples the reference validator (pyshacl) runs; above, the compiled one.
-PYSHACL_LIMIT = 50_000
-
-
 @dataclass
 class BuildResult:
     out: Path
     manifest: dict
     report: ValidationReport
     profiles: list[str] = field(default_factory=list)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
@@ -198,21 +187,6 @@ def load_include(store: ox.Store, path: Path, graph: ox.NamedNode, policy: UriPo
         raise BuildError(f"{path}: cannot read: {exc}") from None
     step.advance(count % 100_000)  # type: ignore[attr-defined]
     return count
-
-
-def validate_store(store: ox.Store, shapes: Graph, validator: str) -> ValidationReport:
-    """The SHACL gate over the union of the store's graphs."""
-    if validator == "auto":
-        validator = "pyshacl" if len(store) <= PYSHACL_LIMIT else "fast"
-    if validator == "fast":
-        from .fastshacl import validate_store as fast
-
-        return fast(store, shapes)
-    union = ox.Store()
-    union.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store])
-    data = Graph().parse(data=union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode(),
-                         format="nt")
-    return validate_graph(data, shapes)
 
 
 # -- the build -------------------------------------------------------------------------------------
