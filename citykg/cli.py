@@ -132,6 +132,26 @@ def validate(release: Path, validator: str) -> None:
     sys.exit(0 if report.conforms else 1)
 
 
+def _check_settings(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    from citykg.server.settings import SettingError, parse_assignment
+
+    try:
+        return dict(parse_assignment(v) for v in values)
+    except SettingError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _list_settings(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from citykg.server.settings import TABLE
+
+    for s in TABLE:
+        default = " ".join(s.default) if isinstance(s.default, tuple) else s.default
+        click.echo(f"{s.name:30} {str(default)!s:32} {s.help}")
+    ctx.exit()
+
+
 @main.command()
 @click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
               help="Release folder written by `citykg build`.")
@@ -146,16 +166,22 @@ def validate(release: Path, validator: str) -> None:
 @click.option("--store-mode", type=click.Choice(["auto", "memory", "disk"]), default="auto", show_default=True,
               help="memory: parse the release into RAM (fastest queries); disk: a RocksDB store built once beside "
                    "the release and reopened in milliseconds; auto: disk above 2 million quads.")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE", callback=_check_settings,
+              help="Set a server setting (SPARQL_TIMEOUT=5, CACHE_SECONDS=60, RATELIMIT_ENABLED=0, ...); repeatable. "
+                   "Also read from CITYKG_NAME environment variables. --list-settings shows them all.")
+@click.option("--list-settings", is_flag=True, is_eager=True, expose_value=False, callback=_list_settings,
+              help="List every server setting with its default and exit.")
 def serve(release: Path, host: str, port: int, base: str | None, workers: int | None, store_url: str | None,
-          store_mode: str) -> None:
+          store_mode: str, assignments: dict[str, str]) -> None:
     """Serve RELEASE as linked data (pages, RDF, SPARQL, downloads) under gunicorn."""
     from citykg.server.release import ReleaseError
     from citykg.server.serve import main as run_server
+    from citykg.server.settings import SettingError
 
     try:
         run_server(release, host=host, port=port, base=base, workers=workers, store_mode=store_mode,
-                   store_url=store_url)
-    except ReleaseError as exc:
+                   store_url=store_url, settings=assignments)
+    except (ReleaseError, SettingError) as exc:
         fail("cannot serve", exc)
         sys.exit(1)
 

@@ -19,6 +19,7 @@ import gzip
 import hashlib
 from email.utils import parsedate_to_datetime
 
+from citykg.server import formats
 from citykg.server.context import state
 from flask import Flask, Response, request
 
@@ -27,17 +28,10 @@ CSP = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
-_COMPRESSIBLE = (
-    "text/",
-    "application/ld+json",
-    "application/json",
-    "application/rdf+xml",
-    "application/n-triples",
-    "application/n-quads",
-    "application/sparql-results",
-    "application/xml",
-    "image/svg+xml",
-)
+def compressible(mimetype: str) -> bool:
+    """Text is worth compressing: every text format of the registry, text/*, SVG."""
+    fmt = formats.by_media_type(mimetype)
+    return mimetype.startswith("text/") or mimetype == "image/svg+xml" or (fmt is not None and fmt.text)
 
 
 def accepts_gzip(header: str | None) -> bool:
@@ -85,7 +79,7 @@ def _add_vary(response: Response, value: str) -> None:
 
 def finish(response: Response) -> Response:
     kg = state()
-    is_page = response.mimetype == "text/html" and request.method != "OPTIONS"
+    is_page = response.mimetype == formats.HTML.media_type and request.method != "OPTIONS"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if is_page:
         response.headers.setdefault("Content-Security-Policy", CSP)
@@ -135,10 +129,10 @@ def finish(response: Response) -> Response:
     compress = (
         accepts_gzip(request.headers.get("Accept-Encoding"))
         and len(body) > 512
-        and response.mimetype.startswith(_COMPRESSIBLE)
+        and compressible(response.mimetype)
         and "Content-Encoding" not in response.headers
     )
-    if response.mimetype.startswith(_COMPRESSIBLE):
+    if compressible(response.mimetype):
         _add_vary(response, "Accept-Encoding")
     response.set_etag(tag + "-gz" if compress else tag)
     if not_modified:

@@ -63,14 +63,15 @@ def default_workers() -> int:
 
 def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080, base: str | None = None,
          workers: int | None = None, log_level: str = "info", store_mode: str = "auto",
-         store_url: str | None = None) -> None:
-    """Loads the release and serves it with gunicorn on host:port."""
+         store_url: str | None = None, settings: dict[str, str] | None = None) -> None:
+    """Loads the release and serves it with gunicorn on host:port; `settings` override
+    `citykg.server.settings` (``{"SPARQL_TIMEOUT": "5"}``)."""
     start = time.perf_counter()
     store = None
     if store_url:
         store = remote_store(store_url, Path(release),
                              log=lambda msg: print(f"citykg: {msg}", file=sys.stderr, flush=True))
-    app = create_app(Path(release), base=base, store=store, store_mode=store_mode,
+    app = create_app(Path(release), base=base, store=store, store_mode=store_mode, config=dict(settings or {}),
                      log=lambda msg: print(f"citykg: {msg}", file=sys.stderr, flush=True))
     print(f"citykg: release {release} ready in {time.perf_counter() - start:.2f} s", file=sys.stderr, flush=True)
     options = {

@@ -208,7 +208,7 @@ class DiskStore(EmbeddedStore):
         self._ox = value
         self._pid = os.getpid()
 
-# -- raw execution for the SPARQL endpoint (issue 4) ---------------------------------------------
+# -- raw execution for the SPARQL endpoint --------------------------------------------------------
 #
 # The endpoint hands the engine's own serialization to the client: results are written by
 # pyoxigraph (QuerySolutions/QueryBoolean/QueryTriples serializers), never re-encoded row by

@@ -66,7 +66,7 @@ def test_make_serve_rebuilds_only_when_an_input_changed(checkout):
                               capture_output=True, text=True, timeout=60).stdout
 
     assert "citykg build" not in dry_run()
-    for inp in ("shapes/citykg.ttl", "ontology/citykg.ttl", "seeds/profiles/nanchang.txt", "kg/publish.py"):
+    for inp in ("shapes/citykg.ttl", "ontology/citykg.ttl", "seeds/profiles/nanchang.txt", "kg/build.py"):
         future = (checkout / "dist/manifest.json").stat().st_mtime + 10
         os.utime(checkout / inp, (future, future))
         assert "citykg build --seeds seeds --out dist" in dry_run(), f"{inp} changed but make serve would not rebuild"

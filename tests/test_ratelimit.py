@@ -36,7 +36,7 @@ def test_sparql_is_limited_per_address_with_retry_after(limited):
 
 
 def test_cache_hits_in_front_of_flask_count_too(limited):
-    """A repeated query is answered by the fast path (server/fastpath.py): it still counts."""
+    """A repeated query is answered by the response cache (server/cache.py): it still counts."""
     client = limited.test_client()
     fast = limited.extensions["citykg.responses"]
     statuses = [client.get("/sparql", query_string={"query": "ASK {}"}).status_code for _ in range(5)]

@@ -1,5 +1,5 @@
 """The result cache of /sparql as users see it: a repeated request is answered
-from the cache, by the WSGI fast path in front of Flask (server/fastpath.py), with the very
+from the cache, by the response cache in front of Flask (server/cache.py), with the very
 bytes and headers a miss gets (but ``X-SPARQL-Cache: hit``); a new release never sees old
 answers; capped answers keep saying so; errors are never cached; each format has its entry."""
 
@@ -252,7 +252,7 @@ def test_a_request_hook_turns_the_fast_path_off_and_a_gate_turns_it_back_on(serv
         assert header(hit, "X-SPARQL-Cache") == "hit"  # Flask's cache, with the hook run
         assert fast(app).hits == 0 and len(calls) == 2
 
-        from citykg.server import cache as fastpath
+        from citykg.server import cache
 
         refused = []
 
@@ -262,8 +262,8 @@ def test_a_request_hook_turns_the_fast_path_off_and_a_gate_turns_it_back_on(serv
                 return "429 Too Many Requests", [("Content-Type", "text/plain"), ("Retry-After", "1")], b"slow down\n"
             return None
 
-        fastpath.add_gate(app, gate)
-        fastpath.trust(app, limit)
+        cache.add_gate(app, gate)
+        cache.trust(app, limit)
         assert header(call(app, query=q), "X-SPARQL-Cache") == "hit" and fast(app).hits == 1
         r = call(app, query=q, headers={"X-Client": "greedy"})
         assert r[0].startswith("429") and refused == [1]

@@ -351,7 +351,7 @@ def _service_or_editor(ep: Endpoint) -> Response:
         if fmt is None:
             raise problem(406, "offered: " + ", ".join(f.media_type for f in offers))
     if fmt is formats.HTML:
-        resp = Response(render_template("sparql.html", **editor_page()), status=200, mimetype="text/html")
+        resp = Response(render_template("sparql.html", **editor_page()), content_type=formats.HTML.content_type)
         resp.headers["Vary"] = "Accept"
         # YASGUI sets inline styles (CodeMirror, result tables): allow those, scripts stay 'self' only
         resp.headers["Content-Security-Policy"] = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
