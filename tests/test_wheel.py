@@ -114,7 +114,8 @@ def check_contents(names: set[str]) -> None:
     for folder, pattern in (("server/templates", "*.html"), ("server/static", "*.*")):
         for p in (ROOT / folder).glob(pattern):
             assert f"citykg/{folder}/{p.name}" in names, f"citykg/{folder}/{p.name} is not in the wheel"
-    assert {"citykg/cli.py", "citykg/kg/build.py", "citykg/server/app.py", "citykg/server/routes/documents.py", "citykg/server/pages/resource.py"} <= names
+    assert {"citykg/cli.py", "citykg/kg/build.py", "citykg/server/app.py",
+            "citykg/server/routes/documents.py", "citykg/server/pages/resource.py"} <= names
 
 
 def test_release_wheel_holds_one_namespace_and_its_data(release_wheel):
