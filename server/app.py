@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from citykg.server import cache, errors, http, jsonld, limits, search
-from citykg.server.context import CityKG
+from citykg.server.appstate import CityKG
 from citykg.server.pages.home import home_counts
 from citykg.server.release import Release
 from citykg.server.routes import crosscity, data, documents, site, sparql
