@@ -75,8 +75,7 @@ def create_app(
     else:
         kg.context = jsonld.build_context(store, policy)
         search.build_index(kg)  # before gunicorn forks: workers share it
-        with app.app_context():
-            home_counts()
+        home_counts(kg)
         if derived is not None:
             tmp = derived.with_suffix(f".tmp-{os.getpid()}")
             with tmp.open("wb") as f:

@@ -2,8 +2,9 @@
 URL mapper of the request, `urls()`.
 
 This module imports nothing of the web layer (routes, pages, middleware), so any of them can
-import it: this is the split of Flask's ``globals.py`` and ``app.py``. The `CityKG` class lives in
-`citykg.server.appstate`, which does not import Flask.
+import it: this is the split of Flask's ``globals.py`` and ``app.py``. Only the routes and the
+middleware call `state()` and `urls()`; the page builders take a `CityKG` and a `UrlMapper` as
+parameters (`CityKG` itself lives in `citykg.server.appstate`, which does not import Flask).
 """
 
 from __future__ import annotations

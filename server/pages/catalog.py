@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from citykg.server import queries
-from citykg.server.context import state, urls
+from citykg.server.appstate import CityKG
 from citykg.server.pages.documents import alternates
 from citykg.server.pages.resource import property_rows
 from citykg.server.queries import DCT, RDF_TYPE, iri
+from citykg.server.urls import UrlMapper
 
 
-def catalog_page() -> dict:
+def catalog_page(kg: CityKG, urls: UrlMapper) -> dict:
     """The DCAT-AP catalogue as a page: its properties and every distribution."""
-    kg = state()
     store = kg.store
     dcat = "http://www.w3.org/ns/dcat#"
     spdx = "http://spdx.org/rdf/terms#"
@@ -36,7 +36,7 @@ def catalog_page() -> dict:
                 "uri": r["d"].value,
                 "title": r["title"].value if "title" in r else None,
                 "url": url,
-                "href": (urls().path(url) if url else None) or url,
+                "href": (urls.path(url) if url else None) or url,
                 "media": queries.local_name(r["media"].value) if "media" in r else None,
                 "media_full": r["media"].value.split("media-types/")[-1] if "media" in r else None,
                 "format": queries.local_name(r["format"].value) if "format" in r else None,
@@ -51,7 +51,7 @@ def catalog_page() -> dict:
     return dict(
         uri=str(kg.policy.catalog),
         title=names.get(str(kg.policy.catalog)) or "Catalogue",
-        rows=property_rows([(p, o) for p, o in pairs if p.value != RDF_TYPE], names),
+        rows=property_rows(kg, urls, [(p, o) for p, o in pairs if p.value != RDF_TYPE], names),
         distributions=dists,
-        alternates=alternates(urls().local("/catalog")),
+        alternates=alternates(urls.local("/catalog")),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from citykg.server import queries
-from citykg.server.context import state
+from citykg.server.appstate import CityKG
 from citykg.server.queries import SDMX_ATTR, SDMX_DIM, SDMX_MEASURE, iri, labels, local_name, qualified
 
 S = "https://schema.org/"
@@ -101,9 +101,8 @@ def _city_label(names: queries.Labels, uri: str) -> str:
     return names.exact(uri, "en") or names.get(uri) or local_name(uri)
 
 
-def indicator_values(indicator: str) -> list[Value]:
+def indicator_values(kg: CityKG, indicator: str) -> list[Value]:
     """Every observation of the indicator: cities by their latest value (highest first), then periods."""
-    kg = state()
     t = kg.policy.term
     rows = kg.store.select(f"""SELECT ?obs ?city ?value ?unit ?qual ?stated ?source ?from ?period WHERE {{
         ?obs <{t("indicator")}> {iri(indicator)} ; <{SDMX_DIM}refArea> ?city ; <{SDMX_MEASURE}obsValue> ?value .
@@ -175,7 +174,7 @@ class Concept:
     matches: list[dict] = field(default_factory=list)  # {"relation", "uri", "text"}
 
 
-def _match_text(uri: str, names: queries.Labels) -> str:
+def _match_text(kg: CityKG, uri: str, names: queries.Labels) -> str:
     if uri.startswith(EU_THEME_NS):
         code = local_name(uri)
         return f"EU data theme: {names.get(uri) or EU_THEMES.get(code, code)} ({code})"
@@ -188,11 +187,10 @@ def _match_text(uri: str, names: queries.Labels) -> str:
     if m:
         label = names.get(uri)
         return f"Wikidata {m[1]}" + (f" ({label})" if label else "")
-    return names.get(uri) or queries.compact(uri, state().policy.prefixes())
+    return names.get(uri) or queries.compact(uri, kg.policy.prefixes())
 
 
-def concept(uri: str) -> Concept:
-    kg = state()
+def concept(kg: CityKG, uri: str) -> Concept:
     rows = kg.store.select(f"""SELECT ?p ?o WHERE {{ {{ {iri(uri)} ?p ?o }} UNION
         {{ ?o <{SKOS}broader> {iri(uri)} BIND(<urn:citykg:narrower> AS ?p) }} }}""")
     c = Concept(uri=uri, label=local_name(uri))
@@ -225,13 +223,12 @@ def concept(uri: str) -> Concept:
             getattr(c, kind).append((u, names.get(u) or local_name(u)))
         else:
             relation = "EU data theme" if kind == eu_p else queries.humanize(local_name(kind))
-            c.matches.append({"relation": relation, "uri": u, "text": _match_text(u, names)})
+            c.matches.append({"relation": relation, "uri": u, "text": _match_text(kg, u, names)})
     c.alt_labels.sort()
     return c
 
 
-def is_indicator(uri: str) -> bool:
+def is_indicator(kg: CityKG, uri: str) -> bool:
     """In the indicator scheme, or at least the indicator of some observation."""
-    kg = state()
     return kg.store.ask(f"""ASK {{ {{ {iri(uri)} <{SKOS}inScheme> <{kg.policy.base}/def/indicator> }} UNION
         {{ ?obs <{kg.policy.term("indicator")}> {iri(uri)} }} }}""")

@@ -14,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+from urllib.parse import quote, urlencode
 
 from citykg.server import formats, queries
-from citykg.server.context import state, urls
+from citykg.server.appstate import CityKG
 from citykg.server.pages.charts import _unit_word, bar_chart, line_chart
 from citykg.server.pages.concepts import (
     CSV_COLUMNS,
@@ -31,7 +32,7 @@ from citykg.server.pages.concepts import (
 )
 from citykg.server.pages.documents import alternates
 from citykg.server.queries import DCT, iri, labels, local_name
-from flask import url_for
+from citykg.server.urls import UrlMapper
 
 #: The most cities one comparison takes.
 MAX_COMPARE = 12
@@ -41,28 +42,41 @@ MAX_COMPARE = 12
 MAX_CHECKBOXES = 60
 
 
-def _alternates(uri: str) -> list[dict]:
-    path = urls().path(uri)
+#: What url_for leaves unquoted in a path segment and in a query (werkzeug's converters and
+#: query encoding), so the links built here are the ones Flask built.
+_PATH_SAFE = "!$&'()*+,/:;=@"
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def compare_link(urls: UrlMapper, pairs: list[tuple[str, str]]) -> str:
+    """The path of the comparison with these query parameters (``city``, ``with``)."""
+    return urls.local("/compare?" + urlencode(pairs, safe=_QUERY_SAFE))
+
+
+def _alternates(urls: UrlMapper, uri: str) -> list[dict]:
+    path = urls.path(uri)
     return alternates(path, formats.RDF) if path else []
 
 
-def indicator_page(uri: str) -> dict:
+def indicator_page(kg: CityKG, urls: UrlMapper, uri: str) -> dict:
     """The indicator across cities: its concept, every city's values, the charts."""
-    c = concept(uri)
-    values = indicator_values(uri)
+    c = concept(kg, uri)
+    values = indicator_values(kg, uri)
     unit = c.unit or next((v.unit for v in values if v.unit), None)
-    csv_href = url_for("crosscity.indicator_csv", slug=local_name(uri))
+    csv_href = urls.local(f"/def/indicator/{quote(local_name(uri), safe=_PATH_SAFE)}.csv")
     return dict(title=c.label, uri=uri, concept=c, values=values, unit_word=_unit_word(unit),
                 unit=unit, cities=len({v.city for v in values}),
                 bars=bar_chart(values, f"{c.label}: latest value of each city"),
                 lines=line_chart(values, f"{c.label} over time"),
-                csv_href=csv_href, alternates=_alternates(uri))
+                csv_href=csv_href, alternates=_alternates(urls, uri))
 
 
-def indicator_rows(uri: str) -> list[list[str]]:
+def indicator_rows(kg: CityKG, uri: str) -> list[list[str]]:
     """The indicator's table as CSV rows (header first)."""
     rows = [list(CSV_COLUMNS)]
-    for v in indicator_values(uri):
+    for v in indicator_values(kg, uri):
         rows.append([v.city_label, v.city, v.period_label, v.value,
                      local_name(v.unit) if v.unit else "", local_name(v.qualifier) if v.qualifier else "",
                      v.source or "", v.observation])
@@ -76,9 +90,8 @@ def _excerpt(text: str | None, size: int = 320) -> str | None:
     return cut.rstrip(",;:") + " …"
 
 
-def theme_page(uri: str) -> dict:
-    kg = state()
-    c = concept(uri)
+def theme_page(kg: CityKG, urls: UrlMapper, uri: str) -> dict:
+    c = concept(kg, uri)
     t = kg.policy.term
     rows = kg.store.select(f"""SELECT ?city ?n ?title ?text ?pos ?on WHERE {{
         ?city <{t("seeksCooperationOn")}> {iri(uri)} .
@@ -108,9 +121,9 @@ def theme_page(uri: str) -> dict:
             not n["on_theme"], n["position"] if n["position"] is not None else math.inf, n["title"].lower()))
     compare_href = None
     if len(ordered) > 1:
-        compare_href = url_for("crosscity.compare", city=[e["slug"] for e in ordered[:MAX_COMPARE]])
+        compare_href = compare_link(urls, [("city", e["slug"]) for e in ordered[:MAX_COMPARE]])
     return dict(title=c.label, uri=uri, concept=c, cities=ordered, compare_href=compare_href,
-                alternates=_alternates(uri))
+                alternates=_alternates(urls, uri))
 
 
 class CompareError(ValueError):
@@ -119,9 +132,8 @@ class CompareError(ValueError):
     context: dict | None = None
 
 
-def city_choices() -> list[dict]:
+def city_choices(kg: CityKG) -> list[dict]:
     """Every city of the release, by name (kept per worker: the release does not change)."""
-    kg = state()
     cached = kg.derived.get("crosscity_cities")
     if cached is None:
         rows = kg.store.select(f"SELECT DISTINCT ?c WHERE {{ ?c a <{S}City> . FILTER(isIRI(?c)) }}")
@@ -163,8 +175,7 @@ def selected_cities(asked: list[str], choices: list[dict]) -> list[str]:
     return selected
 
 
-def _concept_sets(cities: list[str], predicate: str) -> dict[str, set[str]]:
-    kg = state()
+def _concept_sets(kg: CityKG, cities: list[str], predicate: str) -> dict[str, set[str]]:
     values = " ".join(iri(c) for c in cities)
     rows = kg.store.select(
         f"SELECT ?c ?x WHERE {{ VALUES ?c {{ {values} }} ?c {iri(predicate)} ?x . FILTER(isIRI(?x)) }}")
@@ -186,10 +197,10 @@ def _grid(sets: dict[str, set[str]], cities: list[str], names: queries.Labels) -
     return sorted(rows, key=lambda r: (-r["count"], r["label"].lower()))
 
 
-def compare_page(asked: list[str], preselect: list[str]) -> dict:
-    """The comparison of the cities `asked` (slugs, URIs or page links); raises CompareError."""
-    kg = state()
-    choices = city_choices()
+def compare_page(kg: CityKG, asked: list[str], preselect: list[str]) -> dict:
+    """The comparison of the cities `asked` (slugs, URIs or page links), with the cities of
+    `preselect` ticked in the form; raises CompareError."""
+    choices = city_choices(kg)
     asked = [c for c in asked if c.strip()]
     preselected = []
     for text in preselect[:MAX_COMPARE]:
@@ -224,8 +235,8 @@ def compare_page(asked: list[str], preselect: list[str]) -> dict:
 
     rows = [{"uri": ind, "label": order[ind], "cells": [table[ind].get(c) for c in selected],
              "count": sum(1 for c in selected if c in table[ind])} for ind in sorted(table, key=row_key)]
-    themes = _concept_sets(selected, str(kg.policy.term("seeksCooperationOn")))
-    industries = _concept_sets(selected, str(kg.policy.term("leadingIndustry")))
+    themes = _concept_sets(kg, selected, str(kg.policy.term("seeksCooperationOn")))
+    industries = _concept_sets(kg, selected, str(kg.policy.term("leadingIndustry")))
     concept_names = labels(kg.store, set().union(*themes.values(), *industries.values()))
     names = [col["label"] for col in columns]
     title = (", ".join(names[:-1]) + " and " + names[-1]) + " compared"
@@ -234,11 +245,11 @@ def compare_page(asked: list[str], preselect: list[str]) -> dict:
                                     "industries": _grid(industries, selected, concept_names)})
 
 
-def compare_href(uri: str) -> str | None:
+def compare_href(kg: CityKG, urls: UrlMapper, uri: str) -> str | None:
     """The comparison form with this city ticked, for a city's page; None for anything else."""
-    prefix = f"{state().policy.base}/id/city/"
+    prefix = f"{kg.policy.base}/id/city/"
     if not isinstance(uri, str) or not uri.startswith(prefix) or not SLUG.match(uri[len(prefix):]):
         return None
-    if len(city_choices()) < 2:
+    if len(city_choices(kg)) < 2:
         return None
-    return url_for("crosscity.compare", **{"with": uri[len(prefix):]})
+    return compare_link(urls, [("with", uri[len(prefix):])])

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from citykg.server import queries
-from citykg.server.context import state, urls
+from citykg.server.appstate import CityKG
 from citykg.server.queries import DCT, RDF_TYPE, S, iri
+from citykg.server.urls import UrlMapper
 
 
-def home_page() -> dict:
+def home_page(kg: CityKG, urls: UrlMapper) -> dict:
     """The home page: title, licence, counts, the cities."""
-    kg = state()
     store = kg.store
     cities = store.select(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDF_TYPE}> <{S}City> }}")
     names = queries.labels(store, {r["c"].value for r in cities})
     city_list = sorted(
         (
             {
-                "href": urls().path(r["c"].value),
+                "href": urls.path(r["c"].value),
                 "name": names.exact(r["c"].value, "en") or names.get(r["c"].value),
                 "zh": names.exact(r["c"].value, "zh"),
                 "uri": r["c"].value,
@@ -25,7 +25,7 @@ def home_page() -> dict:
         ),
         key=lambda c: (c["name"] or "").lower(),
     )
-    counts = home_counts()
+    counts = home_counts(kg)
     meta = store.select(
         f"""SELECT ?title ?desc ?lic WHERE {{
           OPTIONAL {{ {iri(str(kg.policy.dataset))} <{DCT}title> ?title }}
@@ -48,9 +48,8 @@ def home_page() -> dict:
     )
 
 
-def home_counts() -> dict[str, int]:
+def home_counts(kg: CityKG) -> dict[str, int]:
     """Counts for the home page, once per process (the release does not change while served)."""
-    kg = state()
     if "home_counts" not in kg.derived:
         store = kg.store
         obs = store.select(

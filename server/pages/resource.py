@@ -7,17 +7,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from citykg.server import queries
-from citykg.server.context import state, urls
+from citykg.server.appstate import CityKG
 from citykg.server.pages.documents import alternates
 from citykg.server.queries import OWL, RDF_TYPE, RDFS, SKOS, S, iri
 from citykg.server.store import Term
+from citykg.server.urls import UrlMapper
 from markupsafe import Markup
 
 MATCH_PREDICATES = ("exactMatch", "closeMatch", "relatedMatch", "broadMatch", "narrowMatch")
 
 
-def compact(uri: str) -> str:
-    return queries.compact(uri, state().policy.prefixes())
+def compact(kg: CityKG, uri: str) -> str:
+    return queries.compact(uri, kg.policy.prefixes())
 
 
 @dataclass
@@ -31,28 +32,28 @@ class Value:
     details: list | None = None  # (property label, Value) of a hash IRI's own triples
 
 
-def value_of(term: Term, names: queries.Labels) -> Value:
+def value_of(kg: CityKG, urls: UrlMapper, term: Term, names: queries.Labels) -> Value:
     if term.kind == "uri":
         label = names.get(term.value)
-        path = urls().path(term.value)
+        path = urls.path(term.value)
         if path:
-            return Value("local", label or compact(term.value), path, title=term.value)
+            return Value("local", label or compact(kg, term.value), path, title=term.value)
         if term.value.startswith(("http://", "https://")):
-            return Value("external", label or compact(term.value), term.value, title=term.value)
+            return Value("external", label or compact(kg, term.value), term.value, title=term.value)
         return Value("uri", term.value)
     if term.kind == "bnode":
         return Value("bnode", "(structure)")
     dt = term.datatype
     shown_dt = None
     if dt and dt not in ("http://www.w3.org/2001/XMLSchema#string",):
-        shown_dt = compact(dt)
+        shown_dt = compact(kg, dt)
     text = term.value
     if dt in ("http://www.w3.org/2001/XMLSchema#integer", "http://www.w3.org/2001/XMLSchema#decimal"):
         text = queries.format_number(term.value)
     return Value("literal", text, lang=term.lang, datatype=shown_dt)
 
 
-def property_rows(pairs: list[tuple[Term, Term]], names: queries.Labels,
+def property_rows(kg: CityKG, urls: UrlMapper, pairs: list[tuple[Term, Term]], names: queries.Labels,
                   parts: dict[str, list[tuple[Term, Term]]] | None = None) -> list[dict]:
     parts = parts or {}
     grouped: dict[str, list[Term]] = defaultdict(list)
@@ -63,17 +64,19 @@ def property_rows(pairs: list[tuple[Term, Term]], names: queries.Labels,
         label = names.get(p) or queries.humanize(queries.local_name(p))
         values = []
         for o in objs:
-            v = value_of(o, names)
+            v = value_of(kg, urls, o, names)
             if o.is_uri and o.value in parts:
                 v.details = [
-                    (names.get(pp.value) or queries.humanize(queries.local_name(pp.value)), value_of(oo, names))
+                    (names.get(pp.value) or queries.humanize(queries.local_name(pp.value)),
+                     value_of(kg, urls, oo, names))
                     for pp, oo in parts[o.value]
                     if pp.value != RDF_TYPE
                 ]
                 v.kind, v.text = "part", "#" + o.value.rsplit("#", 1)[1]
             values.append(v)
         values.sort(key=lambda v: (v.kind != "local", v.lang or "", v.text))
-        rows.append({"label": label, "uri": p, "compact": compact(p), "href": urls().path(p) or p, "values": values})
+        rows.append({"label": label, "uri": p, "compact": compact(kg, p), "href": urls.path(p) or p,
+                     "values": values})
     return sorted(rows, key=lambda r: (r["label"].lower(), r["uri"]))
 
 
@@ -111,9 +114,9 @@ def schema_org(uri: str, pairs: list[tuple[Term, Term]], names: queries.Labels, 
     return Markup(text)  # noqa: S704 - escaped above for a JSON data block
 
 
-def resource_page(uri: str, path: str, page: int, *, kind: str = "resource") -> dict:
-    """The page of a resource (a thing, a term, a concept scheme or the ontology) at `path`."""
-    kg = state()
+def resource_page(kg: CityKG, urls: UrlMapper, uri: str, path: str, page: int, *, kind: str = "resource") -> dict:
+    """The page of a resource (a thing, a term, a concept scheme or the ontology) at `path` (served
+    as `urls` maps it), with incoming links page `page`."""
     store = kg.store
     pairs = queries.outgoing(store, uri)
     hash_parts = queries.parts(store, uri)
@@ -126,16 +129,16 @@ def resource_page(uri: str, path: str, page: int, *, kind: str = "resource") -> 
     indicators = queries.indicators(store, kg.policy, uri)
     photos = queries.photos(store, uri)
     table_pairs = [(p, o) for p, o in pairs if p.value != RDF_TYPE]
-    incoming_rows = property_rows([(p, s) for s, p in inc], names)
+    incoming_rows = property_rows(kg, urls, [(p, s) for s, p in inc], names)
     alts = alternates(path)
-    page_url = urls().url(path)
+    page_url = urls.url(path)
     ctx = {
         "uri": uri,
         "kind": kind,
-        "title": names.exact(uri, "en") or names.get(uri) or compact(uri),
+        "title": names.exact(uri, "en") or names.get(uri) or compact(kg, uri),
         "title_zh": names.exact(uri, "zh"),
-        "types": [value_of(Term("uri", t), names) for t in type_uris],
-        "rows": property_rows(table_pairs, names, hash_parts),
+        "types": [value_of(kg, urls, Term("uri", t), names) for t in type_uris],
+        "rows": property_rows(kg, urls, table_pairs, names, hash_parts),
         "incoming": incoming_rows,
         "incoming_page": page,
         "incoming_more": more,
@@ -148,21 +151,21 @@ def resource_page(uri: str, path: str, page: int, *, kind: str = "resource") -> 
         "names": names,
     }
     if kind == "scheme":
-        ctx["concepts"] = scheme_concepts(uri)
+        ctx["concepts"] = scheme_concepts(kg, urls, uri)
     if kind == "ontology":
-        ctx.update(ontology_overview())
+        ctx.update(ontology_overview(kg, urls))
     return ctx
 
 
-def scheme_concepts(scheme: str) -> list[dict]:
-    store = state().store
+def scheme_concepts(kg: CityKG, urls: UrlMapper, scheme: str) -> list[dict]:
+    store = kg.store
     rows = store.select(
         f"""SELECT ?c ?def ?broader ?mp ?m ?unit WHERE {{
           ?c <{SKOS}inScheme> {iri(scheme)} .
           OPTIONAL {{ ?c <{SKOS}definition> ?def FILTER(lang(?def) = "" || langMatches(lang(?def), "en")) }}
           OPTIONAL {{ ?c <{SKOS}broader> ?broader }}
           OPTIONAL {{ VALUES ?mp {{ {" ".join(f"<{SKOS}{m}>" for m in MATCH_PREDICATES)} }} ?c ?mp ?m }}
-          OPTIONAL {{ ?c <{state().policy.term("unit")}> ?unit }}
+          OPTIONAL {{ ?c <{kg.policy.term("unit")}> ?unit }}
         }}"""
     )
     names = queries.labels(store, {r[k].value for r in rows for k in ("c", "broader") if k in r})
@@ -171,23 +174,23 @@ def scheme_concepts(scheme: str) -> list[dict]:
         c = r["c"].value
         entry = concepts.setdefault(
             c,
-            {"value": value_of(r["c"], names), "definition": None, "broader": None, "matches": [], "unit": None},
+            {"value": value_of(kg, urls, r["c"], names), "definition": None, "broader": None, "matches": [],
+             "unit": None},
         )
         if "def" in r:
             entry["definition"] = r["def"].value
         if "broader" in r:
-            entry["broader"] = value_of(r["broader"], names)
+            entry["broader"] = value_of(kg, urls, r["broader"], names)
         if "unit" in r:
             entry["unit"] = queries.UNITS.get(r["unit"].value, ("", queries.local_name(r["unit"].value)))[1]
         if "m" in r:
-            m = (queries.humanize(queries.local_name(r["mp"].value)), value_of(r["m"], names))
+            m = (queries.humanize(queries.local_name(r["mp"].value)), value_of(kg, urls, r["m"], names))
             if m not in entry["matches"]:
                 entry["matches"].append(m)
     return sorted(concepts.values(), key=lambda e: e["value"].text.lower())
 
 
-def ontology_overview() -> dict:
-    kg = state()
+def ontology_overview(kg: CityKG, urls: UrlMapper) -> dict:
     store = kg.policy and kg.store
     ns = kg.policy.term("")
     classes = store.select(
@@ -216,13 +219,13 @@ def ontology_overview() -> dict:
         out: dict[str, dict] = {}
         for r in rows:
             e = out.setdefault(
-                r[key].value, {"value": value_of(r[key], names), "comment": None, "domains": [], "ranges": []}
+                r[key].value, {"value": value_of(kg, urls, r[key], names), "comment": None, "domains": [], "ranges": []}
             )
             if "comment" in r and not e["comment"]:
                 e["comment"] = r["comment"].value
             for k, field in (("domain", "domains"), ("range", "ranges")):
                 if k in r:
-                    v = value_of(r[k], names)
+                    v = value_of(kg, urls, r[k], names)
                     if v not in e[field]:
                         e[field].append(v)
         return sorted(out.values(), key=lambda e: e["value"].text.lower())
@@ -230,5 +233,5 @@ def ontology_overview() -> dict:
     return {
         "classes": collect(classes, "c"),
         "properties": collect(props, "p"),
-        "schemes": [{"value": value_of(r["s"], names), "count": int(r["n"].value)} for r in schemes],
+        "schemes": [{"value": value_of(kg, urls, r["s"], names), "count": int(r["n"].value)} for r in schemes],
     }

@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from citykg.server import formats
-from citykg.server.context import state
+from citykg.server.appstate import CityKG
 from citykg.server.formats import Format
 from citykg.server.sparql_examples import examples
 from citykg.server.store import StoreError, Term
-from flask import current_app
 
 
-def editor_page() -> dict:
-    """The query editor: YASGUI when its build is installed, else a plain HTML form."""
-    kg = state()
+def editor_page(kg: CityKG, *, editor: bool) -> dict:
+    """The query editor: YASGUI when its build is installed (`editor`), else a plain HTML form."""
     return dict(
         title=kg.release.title,
         prefixes=kg.policy.prefixes(),
         examples=examples(kg.policy),
         settings=kg.settings,
-        editor=(Path(current_app.static_folder or "") / "vendor/yasgui/yasgui.min.js").is_file(),
+        editor=editor,
     )
 
 
@@ -47,9 +44,8 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 _FORMATS_NS = "http://www.w3.org/ns/formats/"
 
 
-def service_description(fmt: Format) -> bytes:
+def service_description(kg: CityKG, fmt: Format) -> bytes:
     """The sd:Service of this endpoint: what the release says about it, plus what the server knows."""
-    kg = state()
     settings = kg.settings
     policy = kg.policy
     service, void, catalog, dataset = (

@@ -6,7 +6,7 @@ import csv
 import io
 
 from citykg.server import conneg, formats
-from citykg.server.context import state
+from citykg.server.context import state, urls
 from citykg.server.errors import HTTPError
 from citykg.server.pages import crosscity
 from citykg.server.pages.concepts import SLUG, is_indicator
@@ -18,11 +18,12 @@ bp = Blueprint("crosscity", __name__)
 
 @bp.route("/def/indicator/<slug>.csv")
 def indicator_csv(slug: str) -> Response:
-    uri = f"{state().policy.base}/def/indicator/{slug}"
-    if not SLUG.match(slug) or not is_indicator(uri):
+    kg = state()
+    uri = f"{kg.policy.base}/def/indicator/{slug}"
+    if not SLUG.match(slug) or not is_indicator(kg, uri):
         raise HTTPError(404, f"no indicator {slug!r} in this release")
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerows(crosscity.indicator_rows(uri))
+    csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerows(crosscity.indicator_rows(kg, uri))
     resp = Response(out.getvalue(), content_type="text/csv; charset=utf-8")
     resp.headers["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
     cacheable()
@@ -32,7 +33,7 @@ def indicator_csv(slug: str) -> Response:
 @bp.route("/compare")
 def compare() -> Response:
     try:
-        context = crosscity.compare_page(request.args.getlist("city"), request.args.getlist("with"))
+        context = crosscity.compare_page(state(), request.args.getlist("city"), request.args.getlist("with"))
         status = 200
     except crosscity.CompareError as exc:
         if conneg.negotiate(request.headers.get("Accept"), (formats.HTML,)) is None:
@@ -43,4 +44,7 @@ def compare() -> Response:
     return resp
 
 
-bp.add_app_template_global(crosscity.compare_href, "compare_href")
+@bp.app_template_global("compare_href")
+def compare_href(uri: str) -> str | None:
+    """The comparison form with this city ticked, for a city's page; None for anything else."""
+    return crosscity.compare_href(state(), urls(), uri)

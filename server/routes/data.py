@@ -56,7 +56,7 @@ def catalog(ext: str | None):
     local = urls().local("/catalog")
     cacheable()
     if fmt is formats.HTML:
-        resp = Response(render_template("catalog.html", **catalog_page()), content_type=fmt.content_type)
+        resp = Response(render_template("catalog.html", **catalog_page(kg, urls())), content_type=fmt.content_type)
         return finish_document(resp, fmt, negotiated=ext is None, path=local)
     path = kg.release.path / "catalog.ttl"
     if path.is_file():

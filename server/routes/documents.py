@@ -59,7 +59,7 @@ def document(uri: str, doc_uri: str, local: str, fmt: Format, ext: str | None, p
     kg = state()
     cacheable()
     if fmt is formats.HTML:
-        resp = Response(render_template("resource.html", **resource_page(uri, local, page, kind=kind)),
+        resp = Response(render_template("resource.html", **resource_page(kg, urls(), uri, local, page, kind=kind)),
                         content_type=fmt.content_type)
         return finish_document(resp, fmt, negotiated=ext is None, path=local)
     if kind == "ontology":
@@ -99,9 +99,9 @@ def definition(rest: str):
     if fmt is formats.HTML and kind == "resource" and path.startswith(("indicator/", "theme/")):
         # cross-city pages: an indicator with every city's values, a theme with its cities
         if path.startswith("indicator/"):
-            body = render_template("indicator.html", **crosscity.indicator_page(uri))
+            body = render_template("indicator.html", **crosscity.indicator_page(kg, urls(), uri))
         else:
-            body = render_template("theme.html", **crosscity.theme_page(uri))
+            body = render_template("theme.html", **crosscity.theme_page(kg, urls(), uri))
         cacheable()
         resp = Response(body, content_type=fmt.content_type)
         return finish_document(resp, fmt, negotiated=ext is None, path=local)

@@ -22,7 +22,7 @@ _SEARCH_OFFERS = (formats.HTML, formats.JSON)
 @bp.route("/")
 def home():
     cacheable()
-    return render_template("home.html", **home_page())
+    return render_template("home.html", **home_page(state(), urls()))
 
 
 @bp.route("/search")

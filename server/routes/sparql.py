@@ -26,6 +26,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -339,6 +340,11 @@ def _run(
         raise problem(500, f"the query failed: {message}") from exc
 
 
+def _yasgui_installed() -> bool:
+    """Whether the YASGUI build is among the static files (``make assets``)."""
+    return (Path(current_app.static_folder or "") / "vendor/yasgui/yasgui.min.js").is_file()
+
+
 def _service_or_editor(ep: Endpoint) -> Response:
     values = [v for v in request.args.getlist("format") + request.args.getlist("output") if v.strip()]
     offers = (formats.HTML, *formats.GRAPHS)
@@ -351,14 +357,15 @@ def _service_or_editor(ep: Endpoint) -> Response:
         if fmt is None:
             raise problem(406, "offered: " + ", ".join(f.media_type for f in offers))
     if fmt is formats.HTML:
-        resp = Response(render_template("sparql.html", **editor_page()), content_type=formats.HTML.content_type)
+        resp = Response(render_template("sparql.html", **editor_page(state(), editor=_yasgui_installed())),
+                        content_type=formats.HTML.content_type)
         resp.headers["Vary"] = "Accept"
         # YASGUI sets inline styles (CodeMirror, result tables): allow those, scripts stay 'self' only
         resp.headers["Content-Security-Policy"] = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
         return resp
     body = ep.description.get(fmt.name)
     if body is None:
-        body = ep.description[fmt.name] = service_description(fmt)
+        body = ep.description[fmt.name] = service_description(state(), fmt)
     resp = Response(body, status=200)
     resp.headers["Content-Type"] = fmt.content_type
     resp.headers["Vary"] = "Accept"
