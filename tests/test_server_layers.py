@@ -1,6 +1,7 @@
 """What the server's layers give users: every page links to this host (hash URIs too), the ontology
 answers at its version IRI, settings from config, environment and `citykg serve --set`, one error
-format per client, and a plain query form when the YASGUI build is absent."""
+format per client, a plain query form when the YASGUI build is absent, and page builders that run
+without Flask."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import flask
 import pytest
+from citykg.server.pages import crosscity, home, resource
 from citykg.server.settings import SettingError, Settings, parse_assignment
 from citykg.server.urls import UrlMapper
 
@@ -31,6 +34,26 @@ def test_url_mapper_keeps_fragments_on_this_host():
     assert urls.path("https://example.org/x") is None and urls.path(f"{BASE}/graph/ontology") is None
     assert urls.href("https://example.org/x") == "https://example.org/x"
     assert urls.url("/doc/city/nanchang") == "http://localhost:9000/doc/city/nanchang"
+
+
+def test_page_builders_need_no_flask(app):
+    """A page builder is a function of the CityKG, the URL mapper and the request's values: no app
+    context, no request, and every link it makes goes through the mapper it is given."""
+    kg = app.extensions["citykg"]
+    urls = UrlMapper(kg.policy.base, "/mirror", "http://example.test/")
+    assert not flask.has_app_context() and not flask.has_request_context()
+    ctx = resource.resource_page(kg, urls, f"{BASE}/id/city/nanchang", "/mirror/doc/city/nanchang", 1)
+    assert (ctx["title"], ctx["title_zh"]) == ("Nanchang", "南昌市")
+    rows = {r["label"]: r for r in ctx["rows"]}
+    assert [(v.kind, v.text, v.href) for v in rows["capital of"]["values"]] == [
+        ("local", "Jiangxi", "/mirror/doc/province/jiangxi")]
+    assert rows["capital of"]["href"] == "/mirror/def/capitalOf"
+    assert [v.href for v in rows["has geometry"]["values"]] == ["/mirror/doc/city/nanchang#geometry"]
+    assert ctx["alternates"][1]["href"] == "/mirror/doc/city/nanchang.ttl"
+    assert '"url": "http://example.test/mirror/doc/city/nanchang"' in ctx["schema_org"]
+    assert home.home_page(kg, urls)["cities"][0]["href"] == "/mirror/doc/city/nanchang"
+    assert crosscity.compare_href(kg, urls, f"{BASE}/id/city/nanchang") is None  # one city: nothing to compare
+    assert crosscity.compare_link(urls, [("city", "a"), ("city", "b")]) == "/mirror/compare?city=a&city=b"
 
 
 def test_pages_never_link_to_the_canonical_host(client):
