@@ -48,9 +48,12 @@ def main() -> None:
               help="RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; .gz too) to add in a named "
                    "graph of its own, validated with the rest. Repeatable.")
 @VALIDATOR_OPTION
+@click.option("--require", "require", default="", metavar="FACTS",
+              help="Facts every profile must state, comma-separated (population,area): a profile without one "
+                   "stops the build. By default such a profile builds, with a warning in its report.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars: print only errors and the final line.")
 def build(seeds: Path | None, out: Path, base: str | None, license_: str | None, includes: tuple[Path, ...],
-          validator: str, quiet: bool) -> None:
+          validator: str, require: str, quiet: bool) -> None:
     """Extract, map and validate every profile of SEEDS and write the release folder OUT."""
     from contextlib import nullcontext
     from dataclasses import replace
@@ -73,7 +76,7 @@ def build(seeds: Path | None, out: Path, base: str | None, license_: str | None,
     try:
         with progress if progress is not None else nullcontext():
             result = build_release(seeds, out, base=base, settings=settings, includes=includes, steps=steps,
-                                   validator=validator)
+                                   validator=validator, require=[r.strip() for r in require.split(",") if r.strip()])
     except ValidationError as exc:
         fail("build stopped", exc)
         err.print(f"the previous release in {out} is unchanged", markup=False)
@@ -83,8 +86,11 @@ def build(seeds: Path | None, out: Path, base: str | None, license_: str | None,
         err.print(f"the previous release in {out} is unchanged", markup=False)
         sys.exit(1)
     m = result.manifest
-    click.echo(f"built {result.out}: {len(result.profiles)} profile(s), {m['triples']:,} triples, "
-               f"{len(m['files'])} files, conforms to the shapes")
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", markup=False)
+    click.echo(f"built {result.out}: {len(result.profiles)} profile(s), {result.facts} facts, {m['triples']:,} "
+               f"triples, {len(m['files'])} files, conforms to the shapes"
+               + (f"; {len(result.warnings)} warning(s) (see reports/)" if result.warnings else ""))
 
 
 def embedded_seeds() -> Path:

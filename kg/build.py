@@ -71,12 +71,18 @@ INCLUDE_FORMATS = {
     ".jsonld": ox.RdfFormat.JSON_LD,
 }
 
+#: facts `citykg build --require` can ask every profile to state
+REQUIRABLE = ("population", "area")
+
+
 @dataclass
 class BuildResult:
     out: Path
     manifest: dict
     report: ValidationReport
     profiles: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # "file: what the text lacks" (the build summary)
+    facts: int = 0  # figures extracted from the profiles
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
@@ -201,7 +207,16 @@ def build_release(
     steps: Steps | None = None,
     validator: str = "auto",
     log: Callable[[str], None] | None = None,
+    require: Iterable[str] = (),
 ) -> BuildResult:
+    """`require`: facts every profile must state (``population``, ``area``): a profile without one
+    stops the build, as a curated catalogue wants; by default it builds with a warning."""
+    require = list(require)
+    for fact in require:
+        if fact not in REQUIRABLE:
+            raise BuildError(f"--require {fact!r}: use any of {', '.join(REQUIRABLE)}")
+    warnings: list[str] = []
+    facts = 0
     policy = UriPolicy(base) if base else UriPolicy()
     settings = settings or ReleaseSettings()
     steps = steps or Steps(log=log or (lambda _m: None))
@@ -234,6 +249,12 @@ def build_release(
                 profile_graph = map_record(policy, record, sidecar, ontology, settings.license)
             except ExtractError as exc:
                 raise BuildError(str(exc)) from exc
+            for fact in require:
+                if record.figure(fact) is None:
+                    raise BuildError(f"{path}: no {fact} stated, and the build requires one (--require "
+                                     f"{','.join(require)}); see `citykg extract {path}`")
+            warnings.extend(f"{path.name}: {w}" for w in record.warnings)
+            facts += len(record.figures)
             city = slugify(record.city.name)
             if city in cities:
                 raise BuildError(f"{path}: a second profile of {record.city.name!r} (city slug {city!r})")
@@ -303,7 +324,7 @@ def build_release(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out, manifest, report, [s["city"] for s in sources if "city" in s])
+    return BuildResult(out, manifest, report, [s["city"] for s in sources if "city" in s], warnings, facts)
 
 
 def extraction_report(record: Record, path: str) -> dict:
@@ -313,6 +334,7 @@ def extraction_report(record: Record, path: str) -> dict:
         "source": path,
         "city": record.city.name,
         "coverage": {"mapped": mapped, "sentences": total, "unmapped_figures": unmapped},
+        "warnings": record.warnings,
         "sentences": [{"text": r.sentence, "facts": r.facts, "unmapped": r.unmapped} for r in record.report],
     }
 

@@ -14,23 +14,24 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 from citykg.uris import slugify
 
 from .lexicon import (
-    DECOY_NOUNS,
     FIGURE_LINE,
-    INDICATORS,
     LICENCE,
     QUANTITY,
-    IndicatorDef,
     plural,
     qualifier_of,
     unit_of,
 )
+from .names import clean_industry, industry_names, landmark_list, landmark_names
+from .quantities import Quantity, document_style, find_period, find_quantities, parse_label_line
 from .record import Credit, Figure, Named, Narrative, Record, SentenceReport
+from .roles import Role, assign
 from .text import (
     Block,
     ExtractError,
@@ -111,6 +112,187 @@ def normalise_licence(text: str) -> str:
     return f"CC {'-'.join(parts)} {version.group(0) if version else ''}".strip()
 
 
+MI2_IN_KM2 = Decimal("2.589988110336")
+#: words that start sentences and are never a city's name
+SENTENCE_START = re.compile(
+    r"^(?:The|This|That|These|It|Its|A|An|In|On|At|With|As|By|For|From|Located|Situated|Specifically|"
+    r"Historically|Today|Nowadays|Currently|Together|However|Moreover|Furthermore|Also|Besides|Overall|"
+    r"Known|Famous|Founded|Lying|Set|Nestled|Home|Once|Since|After|Before|During|Here|There|Its)\b")
+#: the administrative divisions a city governs (counted in "governs 3 counties and 6 districts")
+DIVISION_WORDS = re.compile(r"(?:^|\s|-)(?:counties|districts|cities|towns|townships|sub-districts|subdistricts|"
+                            r"villages|zones|areas|banners|municipalities|boroughs|wards|prefectures|"
+                            r"arrondissements|parishes|communes|administrations|streets)$")
+LANDMARK_LABEL = re.compile(r"^(?:main |major |famous )?(?:landmarks?|sights?|attractions?|scenic spots|scenic areas|"
+                            r"heritage(?: sites)?|monuments|world heritage(?: sites)?|places of interest)$", re.I)
+INDUSTRY_LABEL = re.compile(r"^(?:main |leading |pillar |key |major )?(?:industries|sectors|economy|"
+                            r"economic sectors|industrial sectors)$", re.I)
+REGION_LABEL = re.compile(r"^(?:province|region|state|autonomous community|county|prefecture|department|"
+                          r"land|voivodeship|oblast|canton)$", re.I)
+LABEL_LINE = re.compile(r"^(?P<label>[A-Z][\w .,()/&'’-]{0,48}?)\s*(?::|\s[–—-]\s)\s*(?P<value>\S.*)$")
+
+
+def _key(text: str) -> str:
+    """A name reduced for comparison: ``Xi'an`` ~ ``xian`` ~ ``xi-an``."""
+    return re.sub(r"[^a-z0-9]", "", slugify(text))
+
+
+def label_lines(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]]:
+    """Takes the ``Label: value`` lines (fact boxes) out of the blocks: (the rest, [(label, line)])."""
+    kept: list[Block] = []
+    named: list[tuple[str, str]] = []
+    for block in blocks:
+        rest = []
+        for line in block.lines:
+            m = LABEL_LINE.match(line.strip())
+            if m and len(m["label"].split()) <= 6 and not m["label"].endswith((".", ",")) \
+                    and len(line) <= 160 and not CREDIT_LINE.match(line.strip()):
+                named.append((m["label"].strip(), line.strip()))
+            else:
+                rest.append(line)
+        if rest:
+            kept.append(Block(block.line, rest))
+    return kept, named
+
+
+LABEL_UNIT = re.compile(r"\((?P<scale>[\d,. ]+|hundred|thousand|ten thousand|million|billion|100 million|"
+                        r"10,000|10 000)?\s*(?P<unit>persons|people|inhabitants|yuan|rmb|cny|eur|euros?|€|usd|"
+                        r"dollars?|us\$|\$|sq\.? ?km|km²|km2|square kilomet(?:re|er)s|hectares|ha|%|per ?cent)?\s*\)",
+                        re.I)
+_LABEL_UNITS = {"yuan": "CCY_CNY", "rmb": "CCY_CNY", "cny": "CCY_CNY", "eur": "CCY_EUR", "euro": "CCY_EUR",
+                "euros": "CCY_EUR", "€": "CCY_EUR", "usd": "CCY_USD", "dollar": "CCY_USD", "dollars": "CCY_USD",
+                "us$": "CCY_USD", "$": "CCY_USD", "sq km": "KiloM2", "sqkm": "KiloM2", "sq. km": "KiloM2",
+                "km²": "KiloM2", "km2": "KiloM2", "square kilometres": "KiloM2", "square kilometers": "KiloM2",
+                "hectares": "HA", "ha": "HA", "%": "PERCENT", "percent": "PERCENT", "per cent": "PERCENT"}
+_LABEL_SCALES = {"hundred": 100, "thousand": 1000, "ten thousand": 10_000, "10,000": 10_000, "10 000": 10_000,
+                 "million": 10**6, "100 million": 10**8, "billion": 10**9}
+
+
+#: units the dataset publishes as they are, and conversions of others: factor, exact
+PUBLISHED_UNITS = {"NUM", "PERCENT", "KiloM2", "KiloM", "TONNE", "PER-KiloM2", "CCY_CNY", "CCY_EUR", "CCY_USD",
+                   "CCY_GBP"}
+CONVERSIONS: dict[str, tuple[str, Decimal, bool]] = {
+    "HA": ("KiloM2", Decimal("0.01"), True),
+    "M2": ("KiloM2", Decimal("0.000001"), True),
+    "MI2": ("KiloM2", MI2_IN_KM2, False),
+    "AC": ("KiloM2", Decimal("0.0040468564224"), False),
+    "MI": ("KiloM", Decimal("1.609344"), False),
+    "PER-MI2": ("PER-KiloM2", 1 / MI2_IN_KM2, False),
+    "TEU": ("NUM", Decimal(1), True),  # twenty-foot equivalent units: a count of containers
+}
+
+
+def convert(value: Decimal, unit: str) -> tuple[Decimal, str, bool] | None:
+    """(value, unit, exactly) in a unit the dataset publishes; None for a unit it does not (metres, hours...)."""
+    if unit in PUBLISHED_UNITS:
+        return value, unit, True
+    if unit not in CONVERSIONS:
+        return None
+    target, factor, exact = CONVERSIONS[unit]
+    converted = value * factor
+    if not exact:
+        converted = converted.quantize(Decimal("0.01")) if converted < 10_000 else converted.quantize(Decimal(1))
+    return converted.normalize() if converted == converted.to_integral_value() else converted, target, exact
+
+
+def label_unit(label: str, q: Quantity) -> Quantity:
+    """A unit in the label's brackets applies to the value: "GDP (100 million yuan): 2,705.05" is
+    270,505,000,000 CNY, "Permanent residents (10,000 persons): 412.97" is 4,129,700 people."""
+    m = LABEL_UNIT.search(label)
+    if not m or not (m["scale"] or m["unit"]) or q.unit not in ("NUM",):
+        return q
+    scale = Decimal(1)
+    if m["scale"]:
+        raw = m["scale"].strip().lower()
+        if raw not in _LABEL_SCALES:
+            return q
+        scale = Decimal(_LABEL_SCALES[raw])
+    unit = q.unit
+    if m["unit"]:
+        word = m["unit"].strip().lower()
+        unit = "NUM" if word in ("persons", "people", "inhabitants") else _LABEL_UNITS.get(word, q.unit)
+    value = (q.value * scale).normalize()
+    high = (q.high * scale).normalize() if q.high is not None else None
+    return replace(q, value=value, high=high, unit=unit)
+
+
+LEADING_PERIOD = re.compile(r"^(?:In|As of|By|At the end of|By the end of|Since|During)\s+(?:the year\s+)?"
+                            r"(?:19|20)\d\d\b")
+
+
+_NAME = r"[A-Z][\w’'\-]*(?:[ -](?:[A-Z][\w’'\-]*|de|del|di|la|le|du|des))*"
+#: where a city lies, in the order of trust: "the Autonomous Community of Valencia", "Guangdong Province",
+#: "Zhejiang province", "the Emilia-Romagna region", "the federal state of Styria"
+REGION_PATTERNS = [
+    re.compile(rf"\b(?P<r>(?:Autonomous Community|Free State|Federal State|Autonomous Region|Region|Province|"
+               rf"Voivodeship|Canton|Land|Department|County|Prefecture|State) of (?:the )?{_NAME})"),
+    re.compile(rf"\b(?P<r>{_NAME} (?:Province|Region|Voivodeship|Oblast|Autonomous Region|Prefecture|County))\b"),
+    re.compile(rf"\b(?P<r>{_NAME} province)\b"),
+    re.compile(rf"\b(?:the )?(?P<r>{_NAME}) (?:region|autonomous community|voivodeship|department|canton)\b"),
+    re.compile(rf"\b(?:federal state|state|region|province|department|county|canton|land) of (?:the )?(?P<r>{_NAME})"),
+]
+#: the words before a region that say the city lies in it
+IN_REGION = re.compile(r"\b(?:capital|centre|center|seat|city|town|municipality|located|situated|lies|lying|part|"
+                       r"in|of)\b[^.;]{0,40}$")
+
+
+def region_in(sentence: str, city: str) -> str | None:
+    """The region or province a sentence places the city in, as written; None when it says none."""
+    if city not in sentence and not re.match(r"^(?:It|The city|The town|The municipality)\b", sentence):
+        return None
+    for pattern in REGION_PATTERNS:
+        for m in pattern.finditer(sentence):
+            name = m["r"].strip()
+            if name == city or not IN_REGION.search(sentence[:m.start()]) or name in COUNTRIES:
+                continue
+            if re.match(r"^(?:The|A|An|Its|In|Of)\b", name):
+                continue
+            wider = re.match(rf"\s+(?:department|county|district|prefecture)?\s*in (?:the )?(?P<r>{_NAME})",
+                             sentence[m.end():])
+            if wider and wider["r"] not in COUNTRIES:
+                return wider["r"]  # "the Yvelines department in Île-de-France": the region
+            return name
+    m = re.search(rf"\b(?:city|town|municipality|capital|centre|center|seat)\b[^.;,]{{0,30}}?\b(?:in|of) "
+                  rf"(?P<r>{_NAME})", sentence)
+    if m and m["r"] not in COUNTRIES and m["r"] != city and not re.match(r"^(?:The|A|An)\b", m["r"]) \
+            and sentence.startswith(city):
+        return m["r"]
+    return None
+
+
+#: countries (never a city's region), as English texts name them
+COUNTRIES = {
+    "China", "France", "Germany", "Italy", "Spain", "Portugal", "Austria", "Poland", "Finland", "Estonia",
+    "Latvia", "Lithuania", "Sweden", "Norway", "Denmark", "Netherlands", "the Netherlands", "Belgium",
+    "Luxembourg", "Switzerland", "Czechia", "Czech Republic", "Slovakia", "Hungary", "Slovenia", "Croatia",
+    "Romania", "Bulgaria", "Greece", "Cyprus", "Malta", "Ireland", "United Kingdom", "UK", "Iceland", "Serbia",
+    "Bosnia and Herzegovina", "Montenegro", "Albania", "North Macedonia", "Ukraine", "Moldova", "Turkey",
+    "Europe", "Asia", "Japan", "Korea", "South Korea", "India", "Vietnam", "Thailand", "Mongolia", "Russia",
+    "United States", "USA", "Canada", "Brazil", "Mexico", "Australia", "the EU", "EU", "European Union",
+    "Scandinavia", "Nordic", "Baltic", "Mediterranean", "Alps", "Asia Pacific",
+}
+
+
+CLAUSE_BREAK = re.compile(r",\s|;\s|\s(?:and|but|while|whereas)\s+(?=(?:has|have|is|was|are|were|its|the|it|"
+                          r"their|a|an)\b)|\s(?:while|whereas|which|where)\s")
+
+
+def clause_period(sentence: str, q: Quantity) -> str | None:
+    """The period stated in the figure's own clause ("the population was 804,200 in 2022")."""
+    starts = [0] + [m.end() for m in CLAUSE_BREAK.finditer(sentence) if m.end() <= q.start]
+    ends = [m.start() for m in CLAUSE_BREAK.finditer(sentence) if m.start() >= q.end] + [len(sentence)]
+    clause = sentence[max(starts):min(ends)]
+    return find_period(clause)
+
+
+def q_period(sentence: str, q: Quantity) -> str | None:
+    """A period written right after the figure: "450 million tonnes in 2022", "522,250 (2020)"."""
+    m = re.match(r"^[^,;.]{0,40}?(?:\(\s*(?:in |as of |est\.? )?(?P<a>(?:19|20)\d\d)\s*\)"
+                 r"|\b(?:in|as of) (?P<b>(?:19|20)\d\d)\b)", sentence[q.end:])
+    if m and not re.search(r"\d", sentence[q.end:q.end + (m.start("a") if m["a"] else m.start("b"))]):
+        return m["a"] or m["b"]
+    return None
+
+
 def _fmt(value: Decimal) -> str:
     return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
 
@@ -119,12 +301,14 @@ class Extractor:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.text = text
-        self.blocks = blocks_of(text)
+        self.blocks, self.named_lines = label_lines(blocks_of(text))
         self.prose = [b for b in self.blocks
                       if is_prose(b.text) and not all(CREDIT_LINE.match(line) for line in b.lines)]
         self.sentences = [s for b in self.prose for s in sentences_of(b.text)]
         self.reports: dict[str, SentenceReport] = {}
         self.consumed: dict[str, list[tuple[int, int]]] = {}
+        self.warnings: list[str] = []
+        self.dot_thousands = document_style(text)
 
     def fail(self, what: str) -> ExtractError:
         return ExtractError(f"{self.path}: {what}")
@@ -157,21 +341,27 @@ class Extractor:
             sha256=hashlib.sha256(self.text.encode("utf-8")).hexdigest(),
             city=city,
         )
+        record.warnings = self.warnings
         self.fact(city.source, f"city: {city.name}")
         self.credits(record)
         self.admin(record)
         self.standalone_figures(record)
+        for name, line in self.named_lines:
+            if INDUSTRY_LABEL.match(name) and not record.industries:
+                items = [i for i in (clean_industry(x) for x in split_list(line.split(":", 1)[-1])) if i]
+                record.industries = [Named(i, line, kind="industry") for i in items]
+                self.fact(line, f"industries: {', '.join(items)}")
         for sentence in self.sentences:
             self.industries(record, sentence)
             self.prose_figures(record, sentence)
         self.landmarks(record)
         self.themes_and_narratives(record)
-        if record.figure("population") is None:
-            raise self.fail("no recognisable population (a figure line such as '6,255,000' or '5.6 million', "
-                            "or a sentence such as 'a population of 8,452,000')")
-        if record.figure("area") is None:
-            raise self.fail("no recognisable area (a figure line such as '7,159 km²', or a sentence such as "
-                            "'covers an area of 11,282 square kilometres')")
+        for indicator, example in (("population", "'a population of 8,452,000' or 'Population: 8,452,000'"),
+                                   ("area", "'covers an area of 11,282 square kilometres' or 'Area: 11,282 km²'")):
+            if record.figure(indicator) is None:
+                seen = [u for r in self.reports.values() for u in r.unmapped if indicator in u.lower()]
+                hint = f"; found {seen[0].split(' — ')[0]!r} but could not read it as the city's" if seen else ""
+                self.warnings.append(f"no {indicator} stated (a sentence such as {example}){hint}")
         order = {s: i for i, s in enumerate(self.sentences)}
         record.report = sorted(self.reports.values(), key=lambda r: order.get(r.sentence, -1))
         for sentence in self.sentences:
@@ -182,22 +372,60 @@ class Extractor:
 
     # city, province, divisions, roles -------------------------------------------------------------
     def city(self) -> Named:
+        """The city's name: from a heading line (a name on a line of its own that the text uses), a
+        ``City:``/``Name:`` line, the file name (as the text spells it), or the subject of the first
+        sentence when it names a city; never from an arbitrary sentence. When the heading and the file
+        name disagree, the record carries a warning."""
+        stem = _key(self.path.stem)
+        heading = None
         for block in self.blocks:
             t = block.text
             if len(block.lines) == 1 and NAME_LINE.fullmatch(t) and len(t.split()) <= 4 \
-                    and not KNOWN_HEADINGS.match(t):
-                used = [s for s in self.sentences if re.match(rf"{re.escape(t)}(?:[ ,’']|$)", s)]
+                    and not KNOWN_HEADINGS.match(t) and not SENTENCE_START.match(t):
+                used = [s for s in self.sentences if re.match(rf"{re.escape(t)}(?:[ ,’'(]|$)", s)]
                 if used:
-                    return Named(t, used[0])
-        for sentence in self.sentences:
-            m = CITY_SENTENCE.match(sentence)
-            if m and not re.match(r"^(?:The|This|It|A|An|In|With|As|Its)\b", m["city"]):
-                return Named(m["city"], sentence)
-        raise self.fail("no recognisable city name (expected the name on a line of its own, or a sentence "
-                        "such as '<City>, the capital city of <Province>, ...' or '<City> is a city ...')")
+                    heading = Named(t, used[0])
+                    break
+        for name, line in self.named_lines:
+            if re.fullmatch(r"(?:city|name|city name|municipality)", name, re.I):
+                heading = heading or Named(line.split(":", 1)[1].strip(), line)
+        by_file = self.name_from_file(stem) if stem else None
+        if heading is not None:
+            if by_file is not None and _key(by_file.name) != _key(heading.name) and stem not in _key(heading.name):
+                self.warnings.append(f"the file name {self.path.name!r} names {by_file.name!r}, the text's heading "
+                                     f"{heading.name!r}: the heading is used")
+            return heading
+        if by_file is not None:
+            return by_file
+        first = self.sentences[0] if self.sentences else ""
+        m = CITY_SENTENCE.match(first)
+        if m and not SENTENCE_START.match(m["city"]):
+            return Named(m["city"], first)
+        raise self.fail("no recognisable city name (expected the name on a line of its own, a 'City: <name>' "
+                        "line, a file named after the city, or a first sentence such as '<City> is a city ...')")
+
+    def name_from_file(self, stem: str) -> Named | None:
+        """The city the file is named after, spelled as the text spells it (``xian.txt`` -> "Xi'an")."""
+        for sentence in self.sentences + [line for _, line in self.named_lines]:
+            for m in re.finditer(r"\b[A-Z][\w’'\-]*(?:[ -][A-Z][\w’'\-]*){0,3}", sentence):
+                words = m.group(0).split()
+                for n in range(len(words), 0, -1):
+                    candidate = " ".join(words[:n])
+                    if _key(candidate) == stem:
+                        return Named(candidate, sentence)
+        return None
 
     def admin(self, record: Record) -> None:
         city = record.city.name
+        for name, line in self.named_lines:
+            parts = line.split(":", 1) if ":" in line else re.split(r"\s[–—-]\s", line, maxsplit=1)
+            value = parts[-1].strip()
+            if REGION_LABEL.match(name) and record.province is None and value and not re.search(r"\d", value):
+                record.province = Named(value.rstrip("."), line, kind="province")
+                self.fact(line, f"in {record.province.name}")
+            elif re.fullmatch(r"country", name, re.I) and record.country is None and value:
+                record.country = Named(value.rstrip("."), line, kind="country")
+                self.fact(line, f"in {record.country.name}")
         for sentence in self.sentences:
             m = CAPITAL_OF.search(sentence)
             if m and record.province is None and sentence.startswith(city):
@@ -209,6 +437,14 @@ class Extractor:
                 if pm:
                     record.province = Named(pm["prov"].strip(), sentence, kind="province")
                     self.fact(sentence, f"in {record.province.name}")
+        if record.province is None:
+            for sentence in self.sentences[:4]:
+                region = region_in(sentence, city)
+                if region:
+                    record.province = Named(region, sentence, kind="province")
+                    self.fact(sentence, f"in {region}")
+                    break
+        for sentence in self.sentences:
             m = DIVISIONS.search(sentence)
             if m and not record.divisions_source:
                 self.divisions(record, sentence, m)
@@ -221,7 +457,9 @@ class Extractor:
 
     def divisions(self, record: Record, sentence: str, m: re.Match[str]) -> None:
         offset = m.start("list")
-        items = split_list(m["list"])
+        listed = re.split(r"\s+(?:with|covering|and a|and an|and has|where|which|whose|spread|home to|totall?ing)\s",
+                          m["list"])[0]
+        items = split_list(listed)
         found = False
         for item in items:
             if len(item.split()) > 8:
@@ -230,7 +468,7 @@ class Extractor:
             n = count_word(cm["n"]) if cm else None
             start = sentence.find(item, offset)
             span = (start, start + len(item)) if start >= 0 else None
-            if cm and n is not None:
+            if cm and n is not None and DIVISION_WORDS.search(plural(cm["what"])):
                 indicator = slugify(plural(cm["what"]))
                 self.add_figure(record, Figure(indicator, Decimal(n), "NUM", "exact", item, sentence), span)
                 found = True
@@ -244,89 +482,106 @@ class Extractor:
 
     # figures -------------------------------------------------------------------------------------
     def standalone_figures(self, record: Record) -> None:
+        """Lines that are only a figure (a brochure's figure boxes) and ``Label: value`` lines."""
+        for name, line in self.named_lines:
+            labelled = parse_label_line(line, dot_thousands=self.dot_thousands)
+            if labelled is None and re.search(r"\s\((?:of which|incl\.?|including|thereof)\b[^)]*\)\s*$", line):
+                # "Surface: 87,4 km² (of which 21,2 km² water)": the line's figure, the part to the report
+                main = re.sub(r"\s\((?:of which|incl\.?|including|thereof)\b[^)]*\)\s*$", "", line)
+                labelled = parse_label_line(main, dot_thousands=self.dot_thousands)
+                self.report(line).unmapped.append(f"{line[len(main):].strip()} — candidate: a part of the figure")
+            if labelled is not None:
+                label, q, period = labelled
+                q = label_unit(name, q)
+                if q.unit == "NUM" and re.match(r"\s+[A-Z][a-z]", line[q.end:]) and not q.stated[:1].isdigit():
+                    role = Role("candidate", reason="a number word in a name")
+                else:
+                    role = assign(line, q, label=label)
+                self.place(record, line, q, role, period or find_period(line))
+            elif re.search(r"\d", line.split(":", 1)[-1]) and not REGION_LABEL.match(name):
+                self.report(line).unmapped.append(f"{line} — candidate: found {line!r} but could not read it")
         for block in self.blocks:
-            if len(block.lines) != 1:
-                continue
-            m = FIGURE_LINE.match(block.text)
-            if not m:
-                continue
-            value = parse_number(m["num"], m["scale"])
-            qualifier = qualifier_of(m["qual"])
-            line = block.text
-            if m["unit"]:
-                indicator, unit = "area", "KiloM2"
-            elif m["cur"]:
-                indicator, unit = "gdp", unit_of(None, m["cur"])
-            elif YEAR.match(m["num"]) and not m["scale"]:
-                self.report(line).unmapped.append(f"{line} (a year on its own line)")
-                continue
-            else:
-                indicator, unit = "population", "NUM"
-            if record.figure(indicator) is None:
-                self.add_figure(record, Figure(indicator, value, unit, qualifier, line, line))
-            else:
-                self.report(line).unmapped.append(f"{line} (a second {indicator} figure)")
+            for line in block.lines if len(block.lines) == 1 else []:
+                line = line.strip()
+                m = FIGURE_LINE.match(line)
+                if not m:
+                    continue
+                found = find_quantities(line, dot_thousands=self.dot_thousands)
+                if len(found) != 1:
+                    continue
+                q = found[0]
+                if q.kind == "year" or (YEAR.match(m["num"]) and not m["scale"] and not m["unit"] and not m["cur"]):
+                    self.report(line).unmapped.append(f"{line} (a year on its own line)")
+                    continue
+                if q.unit in ("KiloM2", "HA", "MI2"):
+                    role = Role("area", "area", reason="an area on its own line")
+                elif q.unit.startswith("CCY_"):
+                    role = Role("indicator", "gdp", reason="an amount on its own line")
+                elif q.unit == "NUM":
+                    role = Role("population", "population", reason="a count on its own line")
+                else:
+                    role = assign(line, q, figure_line=True)
+                self.place(record, line, q, role, None)
 
     def prose_figures(self, record: Record, sentence: str) -> None:
-        for m in QUANTITY.finditer(sentence):
-            if not m["num"] or self.is_consumed(sentence, m.start("num"), m.end("num")):
+        found = find_quantities(sentence, dot_thousands=self.dot_thousands)
+        figures = [q for q in found if q.kind == "quantity"]
+        # the sentence's period when stated at its start ("In 2021, ..."); a period elsewhere belongs to
+        # the clause that states it ("..., and its GDP was less than RMB 300 billion in 2020": the GDP only)
+        period = find_period(sentence) if LEADING_PERIOD.match(sentence) else None
+        del figures
+        for q in found:
+            if self.is_consumed(sentence, q.start, q.end):
                 continue
-            stated = m.group(0).strip()
-            plain = not (m["qual"] or m["cur"] or m["scale"] or m["unit"] or m["cur_after"])
-            if plain and YEAR.match(m["num"]):
-                continue  # a year is a date, not a figure
-            if plain and re.search(r"\b[A-Z][\w-]*\s$", sentence[:m.start("num")]) \
-                    and not re.match(r"\s*[a-z]", sentence[m.end():]):
+            if q.kind == "year":
+                continue  # a date: the period of the sentence's figures, not a figure
+            if re.search(r"\b[A-Z][\w-]*\s$", sentence[:q.start]) and q.unit == "NUM" and q.qualifier == "exact" \
+                    and not re.match(r"\s*[a-z]", sentence[q.end:]) and q.stated.isdigit():
                 continue  # part of a name: "RIS 4", "Industry 4.0", "Expo 2010"
-            try:
-                unit = unit_of(m["unit"], m["cur"] or m["cur_after"])
-            except ValueError:
-                self.report(sentence).unmapped.append(stated)
-                continue
-            after = sentence[m.end():].lstrip()
-            indicator = self.indicator_for(sentence, m, unit, after)
-            if indicator is None:
-                words = " ".join(after.split()[:3]).rstrip(".,;:")
-                self.report(sentence).unmapped.append(f"{stated} {words}".strip())
-                continue
-            if record.figure(indicator.slug) is not None:
-                self.fact(sentence, f"{indicator.slug} stated again: {stated}", (m.start(), m.end()))
-                continue
-            value = parse_number(m["num"], m["scale"])
-            self.add_figure(record, Figure(indicator.slug, value, unit, qualifier_of(m["qual"]), stated, sentence),
-                            (m.start(), m.end()))
+            self.place(record, sentence, q, assign(sentence, q), q_period(sentence, q) or period
+                       or clause_period(sentence, q))
 
-    @staticmethod
-    def indicator_for(sentence: str, m: re.Match[str], unit: str, after: str) -> IndicatorDef | None:
-        # The clause of the figure: between the nearest separators around it.
-        left = max(sentence.rfind(sep, 0, m.start()) for sep in (", ", "; ", " and the ", " while "))
-        left = 0 if left < 0 else left
-        rights = [i for i in (sentence.find(sep, m.end()) for sep in (", ", "; ", " and the ", " while ")) if i >= 0]
-        right = min(rights) if rights else len(sentence)
-        before, behind = sentence[left:m.start()], sentence[m.end():right]
-        if DECOY_NOUNS.match(after) and unit == "NUM":
-            return None
-        for ind in INDICATORS:
-            if ind.noun is not None and unit in ind.units and ind.noun.match(after) \
-                    and not re.match(r"^\w+ per\b", after):
-                return ind
-        best: tuple[int, IndicatorDef] | None = None
-        for ind in INDICATORS:
-            if ind.context is None or unit not in ind.units:
-                continue
-            for cm in ind.context.finditer(before):
-                if best is None or cm.end() > best[0]:
-                    best = (cm.end(), ind)
-        if best is not None:
-            return best[1]
-        for ind in INDICATORS:
-            if ind.context is not None and unit in ind.units and ind.context.search(behind):
-                return ind
-        return None
+    def place(self, record: Record, sentence: str, q: Quantity, role: Role, period: str | None) -> None:
+        """A fact for the quantity when its role is one, else a line of the report saying why not."""
+        words = " ".join(sentence[q.end:].split()[:3]).rstrip(".,;:")
+        if not role.is_fact or role.indicator is None:
+            self.report(sentence).unmapped.append(f"{q.stated} {words}".strip() + f" — {role.kind}: {role.reason}")
+            return
+        indicator = role.indicator
+        qualifier = q.qualifier
+        converted = convert(q.value, q.unit)
+        if converted is None:
+            self.report(sentence).unmapped.append(f"{q.stated} {words} — candidate: a figure in {q.unit}, "
+                                                  "a unit the dataset does not publish")
+            return
+        value, unit, exact = converted
+        high = convert(q.high, q.unit)[0] if q.high is not None else None  # type: ignore[index]
+        if not exact and qualifier == "exact":
+            qualifier = "approximately"  # a converted figure is rounded
+        if q.high is not None:
+            qualifier = "between"
+        if role.kind == "population" and value != value.to_integral_value():
+            self.report(sentence).unmapped.append(f"{q.stated} {words} — candidate: a fractional population")
+            return
+        if any(f.indicator == indicator and (f.period or None) == (period or None) for f in record.figures):
+            self.fact(sentence, f"{indicator} stated again: {q.stated}", (q.start, q.end))
+            return
+        if indicator in ("population", "area") and record.figure(indicator) is not None:
+            self.report(sentence).unmapped.append(f"{q.stated} {words} — candidate: a second {indicator}")
+            return
+        figure = Figure(indicator, value, unit, qualifier, q.stated, sentence, period=period, high=high,
+                        label=role.label)
+        self.add_figure(record, figure, (q.start, q.end))
 
     def industries(self, record: Record, sentence: str) -> None:
         m = INDUSTRIES.search(sentence)
-        if not m or record.industries:
+        if record.industries:
+            return
+        if not m:
+            names = industry_names(sentence)
+            if names:
+                record.industries = [Named(n, sentence, kind="industry") for n in names]
+                self.fact(sentence, f"industries: {', '.join(names)}")
             return
         names = split_list(m["plist"] or m["list"])
         record.industries = [Named(n, sentence, kind="industry") for n in names]
@@ -350,9 +605,17 @@ class Extractor:
 
     # landmarks, credits ---------------------------------------------------------------------------
     def landmarks(self, record: Record) -> None:
+        exclude = {record.city.name, *(COUNTRIES)}
+        if record.province is not None:
+            exclude.add(record.province.name)
+        for name, line in self.named_lines:
+            if LANDMARK_LABEL.match(name):
+                for landmark in landmark_list(line.split(":", 1)[-1], exclude):
+                    if not any(x.name == landmark for x in record.landmarks):
+                        record.landmarks.append(Named(landmark, line, kind="landmark"))
+                        self.fact(line, f"landmark: {landmark}")
         for sentence in self.sentences:
-            for m in LANDMARK.finditer(sentence):
-                name = re.sub(r"^(?:The|A|An|Its)\s+", "", m["name"].strip())
+            for name in landmark_names(sentence, exclude):
                 if any(x.name == name for x in record.landmarks):
                     continue
                 rep = re.search(rf"{re.escape(name)} is (?:reputed|known|renowned|famous|praised) as\s+"

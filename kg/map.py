@@ -60,17 +60,45 @@ def number_literal(value: Decimal) -> Literal:
     return Literal(format(value.normalize(), "f"), datatype=XSD.decimal)
 
 
+#: how a unit names the variant of an indicator in that unit (gdp-eur)
+UNIT_SUFFIX = {"CCY_CNY": "cny", "CCY_EUR": "eur", "CCY_USD": "usd", "CCY_GBP": "gbp"}
+REF_PERIOD_BASE = "http://reference.data.gov.uk/id/"
+PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<q>Q[1-4])|-(?P<month>0[1-9]|1[0-2]))?$")
+
+
+def period_iri(period: str) -> URIRef:
+    """``2020`` -> reference.data.gov.uk year IRI (quarters ``2020-Q1``, months ``2020-05`` too)."""
+    m = PERIOD.match(period)
+    if not m:
+        raise ValueError(f"period {period!r} is not a year (2020), quarter (2020-Q1) or month (2020-05)")
+    if m["q"]:
+        return URIRef(f"{REF_PERIOD_BASE}quarter/{m['year']}-{m['q']}")
+    if m["month"]:
+        return URIRef(f"{REF_PERIOD_BASE}month/{m['year']}-{m['month']}")
+    return URIRef(f"{REF_PERIOD_BASE}year/{m['year']}")
+
+
+ACRONYMS = {"gdp": "GDP", "grp": "GRP", "co2": "CO2", "eur": "EUR", "usd": "USD", "cny": "CNY", "gbp": "GBP",
+            "unesco": "UNESCO", "it": "IT", "rd": "R&D", "ict": "ICT", "pm2": "PM2", "teu": "TEU"}
+
+
+def indicator_label(slug: str) -> str:
+    """``gdp-per-capita-eur`` -> "GDP per capita EUR": a minted indicator's label, from its slug."""
+    return " ".join(ACRONYMS.get(w, w) for w in slug.split("-"))
+
+
 def humanize_indicator(slug: str) -> str:
     return slug.replace("-", " ").capitalize()
 
 
 class Mapper:
     def __init__(self, policy: UriPolicy, record: Record, sidecar: Sidecar, known: set[URIRef],
-                 license: str = DEFAULT_LICENSE) -> None:
+                 license: str = DEFAULT_LICENSE, units: dict[URIRef, URIRef] | None = None) -> None:
         self.p = policy
         self.r = record
         self.s = sidecar
         self.known = known  # terms and concepts the ontology graph defines
+        self.units = units or {}  # the ckg:unit of each indicator concept the ontology defines
         self.license = URIRef(license)
         self.g = Graph()
         self.ckg = policy.DEF
@@ -79,6 +107,7 @@ class Mapper:
         self.city_slug = slugify(record.city.name)
         self.city = policy.id("city", self.city_slug)
         self.source = policy.id("source", self.city_slug)
+        self.minted: set[URIRef] = set()  # indicator concepts minted from this profile's words
 
     # helpers -----------------------------------------------------------------------
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
@@ -100,16 +129,20 @@ class Mapper:
         for iri in same_as:
             self.add(s, OWL.sameAs, URIRef(iri))
 
-    def concept(self, scheme: str, slug: str, label: str, sentence: str | None = None) -> URIRef:
+    def concept(self, scheme: str, slug: str, label: str, sentence: str | None = None,
+                definition: str | None = None, broader: URIRef | None = None) -> URIRef:
         """A concept of one of the project's schemes; defined here when the ontology lacks it."""
         c = self.p.concept(scheme, slug)
         if c not in self.known:
             self.add(c, RDF.type, SKOS.Concept)
             self.add(c, SKOS.inScheme, self.p.scheme(scheme))
-            self.add(c, SKOS.topConceptOf, self.p.scheme(scheme))
-            self.add(self.p.scheme(scheme), SKOS.hasTopConcept, c)
+            if broader is not None:
+                self.add(c, SKOS.broader, broader)
+            else:
+                self.add(c, SKOS.topConceptOf, self.p.scheme(scheme))
+                self.add(self.p.scheme(scheme), SKOS.hasTopConcept, c)
             self.add(c, SKOS.prefLabel, Literal(label, lang=EN))
-            self.add(c, SKOS.definition, Literal(f"{label}, as named in the source profile of "
+            self.add(c, SKOS.definition, Literal(definition or f"{label}, as named in the source profile of "
                                                  f"{self.r.city.name}.", lang=EN))
             self.add(c, RDFS.isDefinedBy, self.p.ontology())
             if sentence:
@@ -167,6 +200,11 @@ class Mapper:
             self.add(country, RDF.type, SCHEMA.Country)
             self.label(country, s.country.name)
             self.place_extras(country, s.country.labels, s.country.same_as)
+        elif r.country is not None:
+            country = self.p.id("country", slugify(r.country.name))
+            self.add(country, RDF.type, SCHEMA.Country)
+            self.label(country, r.country.name)
+            self.provenance(country, r.country.source)
 
         if r.province is not None:
             full = r.province.name
@@ -202,21 +240,53 @@ class Mapper:
             self.add(city, self.ckg.centreRole, c)
 
     def dataset_and_observations(self) -> None:
+        """The profile's figures: those without a period in the dataset ``dataset/{city}`` (structure
+        ckg:dsd), those with the period their sentence states in ``dataset/{city}/periods``
+        (ckg:dsdPeriod, refPeriod a dimension), as the Data Cube wants one structure per dataset."""
+        undated = [f for f in self.r.figures if not f.period]
+        dated = [f for f in self.r.figures if f.period]
         ds = self.p.id("dataset", self.city_slug)
         self.add(ds, RDF.type, QB.DataSet)
         self.add(ds, QB.structure, self.ckg.dsd)
         self.label(ds, f"Indicators of {self.r.city.name} from its source profile", name=False)
         self.add(ds, PROV.wasDerivedFrom, self.source)
         self.add(ds, DCTERMS.license, self.license)
-        for figure in self.r.figures:
+        for figure in undated:
             self.observation(ds, figure)
+        if dated:
+            by_period = self.p.id("dataset", self.city_slug, "periods")
+            self.add(by_period, RDF.type, QB.DataSet)
+            self.add(by_period, QB.structure, self.ckg.dsdPeriod)
+            self.label(by_period, f"Indicators of {self.r.city.name} by period, from its source profile", name=False)
+            self.add(by_period, PROV.wasDerivedFrom, self.source)
+            self.add(by_period, DCTERMS.license, self.license)
+            for figure in dated:
+                self.observation(by_period, figure)
 
     def observation(self, ds: URIRef, f: Figure) -> None:
-        obs = self.p.observation(self.city_slug, f.indicator)
-        indicator = self.p.concept("indicator", f.indicator)
-        if indicator not in self.known:
-            c = self.concept("indicator", f.indicator, humanize_indicator(f.indicator), f.source)
+        slug, label, broader = f.indicator, indicator_label(f.indicator), None
+        indicator = self.p.concept("indicator", slug)
+        if indicator in self.units and self.units[indicator] != UNIT[f.unit]:
+            # the scheme's concept is in another unit (gdp is in CNY): a narrower concept in this unit
+            suffix = UNIT_SUFFIX.get(f.unit, f.unit.lower())
+            broader, slug = indicator, f"{slug}-{suffix}"
+            label = f"{label} ({suffix.upper()})"
+            indicator = self.p.concept("indicator", slug)
+        obs = self.p.observation(self.city_slug, slug, f.period)
+        if indicator not in self.known and indicator not in self.minted:
+            # an indicator the scheme does not have: minted from the text's own words, marked unreviewed
+            # label and definition from the slug alone: every profile that names it mints the same concept
+            c = self.concept("indicator", slug, label, f.source, broader=broader,
+                             definition=f"{label[:1].upper()}{label[1:]}, an indicator named in the source profiles "
+                                        f"and minted by the extractor.")
             self.add(c, self.ckg.unit, UNIT[f.unit])
+            self.add(c, SKOS.editorialNote, Literal(
+                "Minted by the extractor from the wording of the source profile; not reviewed.", lang=EN))
+            self.minted.add(indicator)
+        if f.period:
+            self.add(obs, SDMX_DIMENSION.refPeriod, period_iri(f.period))
+        if f.high is not None:
+            self.add(obs, self.ckg.upperBound, number_literal(f.high))
         self.add(obs, RDF.type, QB.Observation)
         self.add(obs, QB.dataSet, ds)
         self.add(obs, SDMX_DIMENSION.refArea, self.city)
@@ -325,6 +395,9 @@ def map_record(policy: UriPolicy, record: Record, sidecar: Sidecar, ontology: Gr
                license: str = DEFAULT_LICENSE) -> Graph:
     """The profile graph of one record; `license` is the dataset's licence IRI."""
     known: set[URIRef] = set()
+    units: dict[URIRef, URIRef] = {}
     if ontology is not None:
         known = {s for s in ontology.subjects() if isinstance(s, URIRef)}
-    return Mapper(policy, record, sidecar, known, license).run()
+        units = {s: o for s, o in ontology.subject_objects(policy.DEF.unit)
+                 if isinstance(s, URIRef) and isinstance(o, URIRef)}
+    return Mapper(policy, record, sidecar, known, license, units).run()

@@ -18,6 +18,9 @@ class Figure:
     stated: str  # the figure as written, e.g. "more than 20%"
     source: str  # the exact source sentence
     industry: str | None = None  # industry slug for per-industry figures
+    period: str | None = None  # the period the sentence states: "2021", "2021-Q4", "2021-05"
+    high: Decimal | None = None  # upper end of a range ("between 3 and 4 million"): qualifier "between"
+    label: str | None = None  # the indicator's name in the text, for an indicator the lexicon does not know
 
 
 @dataclass
@@ -65,6 +68,7 @@ class Record:
     sha256: str
     city: Named
     province: Named | None = None
+    country: Named | None = None  # as a "Country:" line states it (a sidecar's country comes first)
     capital: bool = False
     divisions_source: str | None = None
     divisions: list[Named] = field(default_factory=list)
@@ -77,6 +81,7 @@ class Record:
     narratives: list[Narrative] = field(default_factory=list)
     credits: list[Credit] = field(default_factory=list)
     report: list[SentenceReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what the text lacks or contradicts (build summary)
 
     def figure(self, indicator: str) -> Figure | None:
         return next((f for f in self.figures if f.indicator == indicator), None)

@@ -14,7 +14,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,13 +24,11 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from citykg.uris import QB, SDMX_ATTRIBUTE, SDMX_CODE, SDMX_DIMENSION, SDMX_MEASURE, UNIT, UriPolicy, slugify
 
 from .lexicon import QUALIFIER_WORDS, UNIT_WORDS
-from .map import number_literal
+from .map import number_literal, period_iri
 from .text import ExtractError
 
 COLUMNS = ["city", "indicator", "period", "value", "unit", "qualifier", "source"]
 CSVW = "http://www.w3.org/ns/csvw"
-REF_PERIOD_BASE = "http://reference.data.gov.uk/id/"
-PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<q>Q[1-4])|-(?P<month>0[1-9]|1[0-2]))?$")
 
 
 class TableError(ExtractError):
@@ -77,20 +74,9 @@ def check_schema(path: Path, meta_path: Path, table: dict, header: list[str]) ->
         raise TableError(f"{path}: header {header} does not match the CSVW column titles {titles}")
 
 
-def period_iri(period: str) -> URIRef:
-    m = PERIOD.match(period)
-    if not m:
-        raise ValueError(f"period {period!r} is not a year (2020), quarter (2020-Q1) or month (2020-05)")
-    if m["q"]:
-        return URIRef(f"{REF_PERIOD_BASE}quarter/{m['year']}-{m['q']}")
-    if m["month"]:
-        return URIRef(f"{REF_PERIOD_BASE}month/{m['year']}-{m['month']}")
-    return URIRef(f"{REF_PERIOD_BASE}year/{m['year']}")
-
-
 def unit_name(text: str) -> str:
     text = text.strip()
-    known = {"NUM", "KiloM2", "PERCENT", "CCY_CNY", "CCY_EUR", "CCY_USD", "TONNE"}
+    known = {"NUM", "KiloM2", "PERCENT", "CCY_CNY", "CCY_EUR", "CCY_USD", "TONNE", "PER-KiloM2", "KiloM"}
     if text in known:
         return text
     if text.upper() in {"RMB", "CNY"}:

@@ -39,7 +39,10 @@ UNITS = {
     "http://qudt.org/vocab/unit/CCY_CNY": ("CNY", "yuan (CNY)"),
     "http://qudt.org/vocab/unit/CCY_EUR": ("EUR", "euro (EUR)"),
     "http://qudt.org/vocab/unit/CCY_USD": ("USD", "US dollar (USD)"),
+    "http://qudt.org/vocab/unit/CCY_GBP": ("GBP", "pound sterling (GBP)"),
     "http://qudt.org/vocab/unit/TONNE": ("t", "tonnes"),
+    "http://qudt.org/vocab/unit/PER-KiloM2": ("per km²", "per square kilometre"),
+    "http://qudt.org/vocab/unit/KiloM": ("km", "kilometres"),
 }
 
 #: Readable names of licences the data uses.

@@ -270,13 +270,12 @@ def _seeds_with(tmp_path: Path, name: str, content: bytes) -> Path:
         (b"", "the file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not a text file"),
         (b"caf\xe9 city\n", "not UTF-8 text"),
-        (b"Lakeside, the capital city of Hill Province, has many parks and rivers and visitors.\n",
-         "no recognisable population"),
         (b"A town with no name at all, many parks and rivers and good food.\n\n1,200,000\n",
          "no recognisable city name"),
     ],
 )
 def test_bad_input_stops_build_and_keeps_previous_release(tmp_path, release, content, message):
+    """An empty, binary or non-UTF-8 file, or a text naming no city, stops the build (naming the file)."""
     out = tmp_path / "dist"
     shutil.copytree(release, out)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -386,3 +385,24 @@ def test_error_messages_are_printed_as_text_not_markup(tmp_path):
     result = run_build(seeds, tmp_path / "dist")
     assert result.returncode == 1
     assert "build failed:" in result.stderr and f"{seeds}/profiles: no such folder" in result.stderr, result.stderr
+
+
+def test_missing_facts_warn_unless_required(tmp_path, release):
+    """Only a city name is required: a text stating no population builds, with a warning in the
+    summary and the report; `--require population,area` restores the strict rule."""
+    seeds = _seeds_with(tmp_path, "lakeside.txt", b"Lakeside, the capital city of Hill Province, has many parks, "
+                                                  b"rivers and a lot of visitors from the whole region.\n")
+    out = tmp_path / "dist"
+    built = run_build(seeds, out)
+    assert built.returncode == 0, built.stderr
+    assert "warning: lakeside.txt: no population stated" in built.stderr
+    assert "warning: lakeside.txt: no area stated" in built.stderr and "warning(s)" in built.stdout
+    report = json.loads((out / "reports" / "lakeside.json").read_text())
+    assert any("no population stated" in w for w in report["warnings"])
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    strict = run_build(seeds, out, "--require", "population,area")
+    assert strict.returncode == 1
+    assert "lakeside.txt: no population stated, and the build requires one" in strict.stderr
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    wrong = run_build(seeds, out, "--require", "mayor")
+    assert wrong.returncode == 1 and "--require 'mayor'" in wrong.stderr

@@ -118,7 +118,9 @@ def test_indicator_table_has_every_value_with_qualifier_words_and_periods(client
     assert rows[1].startswith("Pinecrest 2022 more than 63.5 %")
     assert rows[2].startswith("Stonebridge — approximately 40 %") and "stated as “around 40%”" in rows[2]
     assert "the forest coverage rate is about 31.2%." in rows[3]  # the source sentence
-    assert 'href="/doc/city/lakeview"' in html and 'href="/doc/observation/lakeview/forest-coverage-rate"' in html
+    # the period the profile's sentence states ("In 2021, ... the forest coverage rate is about 31.2%")
+    assert 'href="/doc/city/lakeview"' in html and 'href="/doc/observation/lakeview/forest-coverage-rate/2021"' in html
+    assert rows[3].startswith("Lakeview 2021 approximately 31.2 %")
     assert 'href="/doc/observation/pinecrest/forest-coverage-rate/2022"' in html
     assert 'href="/doc/source/table-forests"' in html  # where the table values come from
 
@@ -143,7 +145,8 @@ def test_bar_chart_one_bar_per_city_and_line_chart_one_point_per_period(client):
     widths = [float(w) for w in re.findall(r'<rect class="bar" x="[^"]+" y="[^"]+" width="([^"]+)"', bars)]
     assert widths[0] / widths[2] == pytest.approx(63.5 / 31.2, rel=0.01)
     lines = between(html, 'id="indicator-trend"', "</svg>")
-    assert lines.count("<circle") == 2 and lines.count("<polyline") == 1  # Pinecrest 2020 and 2022
+    # Pinecrest 2020 and 2022 (a line), Lakeview 2021 (a point: its profile states the year)
+    assert lines.count("<circle") == 3 and lines.count("<polyline") == 1
     assert ">2020</text>" in lines and ">2022</text>" in lines
     assert "Pinecrest (2020): approximately 61 %" in lines
 
@@ -170,7 +173,7 @@ def test_indicator_csv(client):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(x["city"], x["period"], x["value"], x["qualifier"]) for x in rows] == [
         ("Pinecrest", "2020", "61", "approximately"), ("Pinecrest", "2022", "63.5", "more-than"),
-        ("Stonebridge", "", "40", "approximately"), ("Lakeview", "", "31.2", "approximately")]
+        ("Stonebridge", "", "40", "approximately"), ("Lakeview", "2021", "31.2", "approximately")]
     assert rows[1]["source"] == 'Forest Bulletin, "final" edition 2023'  # comma and quotes survive
     assert rows[3]["source"].startswith("In 2021, its GDP reached")
     assert {x["unit"] for x in rows} == {"PERCENT"}
@@ -256,7 +259,7 @@ def test_compare_side_by_side(client):
         return next(t for t in texts if t.startswith(label + " "))
 
     assert row("water area share") == "water area share nearly 30 % — —"  # "—" where a city has none
-    assert row("gross domestic product") == "gross domestic product — 845 billion CNY 2300 billion CNY"
+    assert row("gross domestic product") == "gross domestic product — 845 billion CNY 2021 2300 billion CNY"
     assert row("universities") == "universities — more than 60 —"
     assert row("county-level cities") == "county-level cities — 2 —"
     # every indicator any of them has, once
@@ -279,7 +282,7 @@ def test_compare_highlights_shared_themes(client):
 def test_compare_periods_use_the_latest(client):
     html = page(client, "/compare?city=pinecrest&city=lakeview")
     forest = next(text_of(r) for r in table_rows(html, "compare-table") if "forest coverage rate" in r)
-    assert forest == "forest coverage rate more than 63.5 % 2022 approximately 31.2 %"
+    assert forest == "forest coverage rate more than 63.5 % 2022 approximately 31.2 % 2021"
 
 
 def test_compare_takes_uris_and_page_links(client):
@@ -404,7 +407,7 @@ def test_pages_in_chromium(catalogue, chromium, tmp_path_factory):
         for element in ("indicator-chart", "indicator-trend", "indicator-values"):
             assert chrome.evaluate(f"{visible}('{element}')"), element
         assert chrome.evaluate("document.querySelectorAll('#indicator-chart rect.bar').length") == 3
-        assert chrome.evaluate("document.querySelectorAll('#indicator-trend circle').length") == 2
+        assert chrome.evaluate("document.querySelectorAll('#indicator-trend circle').length") == 3
         assert chrome.evaluate("document.querySelectorAll('#indicator-values tbody tr').length") == 4
         assert "more than 63.5 %" in chrome.evaluate("document.getElementById('indicator-values').innerText")
         # the bars are drawn (non-zero rendered size)

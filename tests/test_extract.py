@@ -146,10 +146,6 @@ def test_blocks_join_sentence_across_blank_line():
         (b"Nanchang \xe9t\xe9 city", "not UTF-8 text"),
         (b"Some city without name.\n\nIt has many parks and rivers and good food for everyone here.\n",
          "no recognisable city name"),
-        (b"Lakeside, the capital city of Hill Province, has many parks and rivers and a lot of visitors.\n",
-         "no recognisable population"),
-        (b"Lakeside, the capital city of Hill Province, has a population of 2 million and many parks.\n",
-         "no recognisable area"),
     ],
 )
 def test_bad_input_names_file_and_problem(tmp_path, content, message):

@@ -235,8 +235,9 @@ def test_resource_paths(fuzz_client, path, accept, raw):
         target, _, query = target.partition("?")
         environ = {"PATH_INFO": target, "QUERY_STRING": query, "REQUEST_URI": target}
         resp = fuzz_client.get("/", environ_overrides=environ, headers={"Accept": accept})
-    elif path.startswith("//"):
-        # the test client would read "//x" as a host name: hand the path over as a server would
+    elif re.sub(r"[\t\n\r]", "", path).startswith("//"):
+        # the test client would read "//x" as a host name (urlsplit drops tabs and newlines first):
+        # hand the path over as a server would
         target, _, query = path.partition("?")
         wsgi = target.encode("utf-8", "surrogatepass").decode("latin-1")  # WSGI strings are latin-1
         resp = fuzz_client.get("/", environ_overrides={"PATH_INFO": wsgi, "QUERY_STRING": quote(query, safe="=&%")},

@@ -262,7 +262,7 @@ def test_indicators(onto: Graph):
 
 
 QUALIFIERS = {"exact": "=", "approximately": "≈", "nearly": "<≈", "more-than": ">", "at-least": "≥",
-              "less-than": "<", "at-most": "≤", "as-many-as": "≤"}
+              "less-than": "<", "at-most": "≤", "as-many-as": "≤", "between": "∈ [v, u]"}
 
 
 def test_qualifiers(onto: Graph):

@@ -35,8 +35,8 @@ def test_expected_record(name):
     assert record.city.name == want["city"]
     assert (record.province.name if record.province else None) == want["province"]
     assert record.capital is want["capital"]
-    got = {(f.indicator, f.value, f.unit, f.qualifier) for f in record.figures}
-    assert got == {(i, Decimal(str(v)), u, q) for i, v, u, q in want["figures"]}
+    got = {(f.indicator, f.value, f.unit, f.qualifier, f.period) for f in record.figures}
+    assert got == {(i, Decimal(str(v)), u, q, rest[0] if rest else None) for i, v, u, q, *rest in want["figures"]}
     if "centre_roles" in want:
         assert record.centre_roles == want["centre_roles"]
     if "industries" in want:
@@ -92,8 +92,9 @@ def test_catalogue_builds_with_every_expected_fact(catalogue):
     for name in PROFILES:
         want = expected(name)
         city = want["city"].lower()
-        for indicator, value, unit, qualifier in want["figures"]:
-            q = f"""ASK {{ <{BASE}/id/observation/{city}/{indicator}>
+        for indicator, value, unit, qualifier, *rest in want["figures"]:
+            period = f"/{rest[0]}" if rest else ""
+            q = f"""ASK {{ <{BASE}/id/observation/{city}/{indicator}{period}>
                 <http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?v ;
                 <http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure> <http://qudt.org/vocab/unit/{unit}> ;
                 <{BASE}/def/valueQualifier> <{BASE}/def/qualifier/{qualifier}> ;

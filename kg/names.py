@@ -1,0 +1,145 @@
+"""Names in city texts: landmarks and industries, in the shapes English texts write them.
+
+Landmarks: a run of capitalised words (joined by "of", "the", "de", "and" ...) that holds a landmark
+word, at the end ("Tengwang Pavilion", "Wuzhen Ancient Town", "Dragon Gate Tombs") or at the front
+("Temple of Golden Clouds", "Mount Huangshan", "Cathedral of Santa Maria"), and the capitalised items
+listed after "such as" / "including" in a heritage or tourism sentence ("sights such as the
+Fuggerei"). Industries: the items listed after "leading industries include", "the economy relies on",
+"a centre for", "pillar industries:" and the like.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import split_list
+
+#: words that make a capitalised run a landmark (as its last word or words)
+HEADS = (
+    "Pavilion|Tower|Towers|Temple|Pagoda|Palace|Gate|Bridge|Museum|Garden|Gardens|Mountain|Mountains|Lake|Park|"
+    "Square|Mosque|Cathedral|Monastery|Grottoes|Wall|Castle|Basilica|Church|Chapel|Abbey|Town Hall|City Hall|"
+    "Ancient Town|Ancient Village|Ancient City|Old Town|Old Street|Street|Alley|Lane|Pier|Shrine|Canal|Site|"
+    "Tombs|Tomb|Mausoleum|Island|Cape|Peak|Hill|Hills|Pass|Terrace|Theatre|Theater|Opera House|Citadel|"
+    "Fortress|Fort|Market|Quarter|Hall|Stock Exchange|Exchange|Crane|Library|Belfry|Sanctuary|Scenic Area|"
+    "Scenic Spot|Forest|Falls|Waterfall|Gorge|Gorges|Cave|Caves|Lighthouse|Residence|Mansion|Villa|Academy of "
+    "Classical Learning|Pagodas|Stupa|Arch|Monument|Memorial|Cemetery|Fountain|Obelisk|Harbour|Old Port|Dam|"
+    "Ruins|Amphitheatre|Baths|Aqueduct|Walls|Crags|Rock|Grotto|Bund|Quay|Promenade|Lock|Lido|Beach"
+)
+#: landmark words that come first: "Temple of X", "Mount X"
+FRONT = ("Temple|Cathedral|Church|Basilica|Sanctuary|Castle|Citadel|Palace|Lake|Tomb|Tombs|Belfry|Museum|"
+         "Monastery|Abbey|Chapel|Shrine|Mausoleum|Fortress|Hall|Tower|Gate|Bridge|Garden|Gardens|Park|Square")
+TOKEN = r"(?:[A-Z][\w’'\-]*\.?|I{1,3}|IV|VI{0,3}|[0-9]+)"
+CONNECTOR = r"(?:of|the|de|del|della|di|du|des|la|le|van|von|der|den|dei|do|da|dos|das|and|y|e|on|upon|am)"
+RUN = re.compile(rf"{TOKEN}(?:\s+(?:{CONNECTOR}\s+)*{TOKEN})*")
+HEAD_END = re.compile(rf"(?:^|\s)(?:{HEADS})$")
+HEAD_AND = re.compile(rf"\b(?P<head>{HEADS})\s+and\s+(?=[A-Z])")
+HEAD_FRONT = re.compile(rf"^(?:{FRONT}) of\s|^Mount [A-Z]|^Mt\.? [A-Z]")
+#: runs that are not landmarks although they end like one
+NOT_LANDMARK = re.compile(
+    r"\b(?:University|College|Institute|School|Academy|Laboratory|Centre|Center|Company|Group|Bank|Conference|"
+    r"Forum|Expo|Summit|Festival|Fair|Congress|Games|Olympics|Programme|Program|Project|Initiative|Strategy|"
+    r"Agenda|Plan|Zone|District|Province|Region|County|Republic|Kingdom|Union|Heritage List|World Heritage|"
+    r"Heritage Site|Capital of Culture|Industrial Park|Science Park|Technology Park|High-Tech|Development|"
+    r"Valley)\b")
+LIST_CUE = re.compile(r"\b(?:such as|including|includ(?:e|es)|among them|notably|like|are|is)\s+(?=(?:the\s+)?[A-Z])")
+HERITAGE = re.compile(r"\b(?:landmarks?|sights?|attractions?|heritage|monuments?|historic|visitors|tourists|"
+                      r"tourism|UNESCO|famous|known for|symbol|scenic|temples|churches|museums|architecture|"
+                      r"old town|ancient|medieval|baroque|gothic)\b", re.I)
+
+
+def _runs(sentence: str) -> list[tuple[int, str]]:
+    """Capitalised runs of a sentence, split where "and" or a comma separates two landmarks."""
+    out: list[tuple[int, str]] = []
+    for m in RUN.finditer(sentence):
+        text, start = m.group(0), m.start()
+        parts = re.split(r"\s+and\s+(?=the\s+[A-Z])|(?<=[a-z])\s+and\s+the\s+", text)
+        offset = start
+        for part in parts:
+            # "Hongcun Ancient Village and Xidi Ancient Village": split after a head word
+            pieces, last = [], 0
+            for cut in HEAD_AND.finditer(part):
+                pieces.append(part[last:cut.end("head")])
+                last = cut.end()
+            pieces.append(part[last:])
+            for piece in pieces:
+                out.append((offset, piece))
+                offset += len(piece) + 5
+    return out
+
+
+def clean(name: str) -> str:
+    name = re.sub(r"^(?:The|the|A|An|Its|Their|This)\s+", "", name.strip())
+    name = re.sub(rf"\s+(?:{CONNECTOR})$", "", name)
+    return name.strip(" ,;:")
+
+
+def landmark_names(sentence: str, exclude: set[str]) -> list[str]:
+    """The landmarks a sentence names, as written."""
+    found: list[str] = []
+
+    def add(name: str) -> None:
+        name = clean(name)
+        if (len(name) < 4 or name in exclude or name in found or NOT_LANDMARK.search(name)
+                or len(name.split()) > 9 or not re.search(r"[a-z]", name)):
+            return
+        found.append(name)
+
+    for _, run in _runs(sentence):
+        run = clean(run)
+        if (HEAD_END.search(run) and not re.fullmatch(rf"(?:{HEADS})", run)) or HEAD_FRONT.match(run):
+            add(run)
+    if HERITAGE.search(sentence):
+        for cue in LIST_CUE.finditer(sentence):
+            rest = re.split(r"[.;:]|\s+(?:which|that|where|while|whose|are|is|was|were)\s", sentence[cue.end():])[0]
+            for item in split_list(rest):
+                item = re.sub(r"\s*\([^)]*\)", "", item).strip()
+                if re.fullmatch(RUN.pattern, clean(item)) and clean(item)[:1].isupper():
+                    add(item)
+    return found
+
+
+def landmark_list(value: str, exclude: set[str]) -> list[str]:
+    """The names of a fact box line such as "Scenic spots: Seven Star Crags, Dinghu Mountain"."""
+    out = []
+    for item in split_list(value):
+        item = clean(re.sub(r"\s*\([^)]*\)", "", item))
+        if item and item[:1].isupper() and item not in exclude and item not in out and not NOT_LANDMARK.search(item):
+            out.append(item)
+    return out
+
+
+INDUSTRY_CUE = re.compile(
+    r"\b(?:(?:leading|pillar|main|key|major|principal|core|strategic|emerging|traditional)\s+"
+    r"(?:industries|sectors|industrial clusters|clusters)\s+(?:include|includes|including|are|such as|:)"
+    r"|(?:industries|sectors)\s+(?:such as|including|like)"
+    r"|economy\s+(?:relies|rely|is based|are based|is driven|was driven|is built|depends|rests)\s+(?:up)?on"
+    r"|economy\s+is\s+driven\s+by|driven\s+by|based\s+on"
+    r"|(?:leading|major|important)\s+(?:centre|center|hub|base)\s+(?:for|of)"
+    r"|formed\s+\w+\s+pillar\s+industries\s*:)\s*", re.I)
+INDUSTRY_CONTEXT = re.compile(r"\b(?:econom\w*|industr\w*|sectors?|manufactur\w*|GDP|output|clusters?)\b", re.I)
+HUB_OF = re.compile(r"\bhub of the (?P<list>[a-z][\w\- ,]+?) industries\b")
+
+
+def industry_names(sentence: str) -> list[str]:
+    """The industries a sentence lists, as written ("port logistics", "ceramic tiles")."""
+    if not INDUSTRY_CONTEXT.search(sentence):
+        return []
+    m = HUB_OF.search(sentence)
+    if m:
+        return [i for i in (clean_industry(x) for x in split_list(m["list"])) if i]
+    m = INDUSTRY_CUE.search(sentence)
+    if not m:
+        return []
+    rest = re.split(r"[.;:]\s|;|\.$|:\s|\s+(?:which|that|where|while|and is|and has|so that)\s", sentence[m.end():])[0]
+    items = [clean_industry(x) for x in split_list(rest)]
+    items = [i for i in items if i]
+    return items if len(items) >= 2 else []
+
+
+def clean_industry(item: str) -> str | None:
+    item = re.sub(r"\s*\([^)]*\)", "", item).strip(" .,;")
+    item = re.sub(r"^(?:the|a|an|its|growing|thriving)\s+", "", item, flags=re.I)
+    item = re.sub(r"\s+(?:sector|industry|industries)$", "", item) if len(item.split()) > 2 else item
+    if not item or len(item.split()) > 6 or re.search(r"\d", item):
+        return None
+    return item

@@ -1,0 +1,404 @@
+"""What a quantity of a sentence is: its role, decided from the words around it, precision first.
+
+Every quantity `citykg.kg.quantities` finds gets one role:
+
+- facts that enter the graph: ``population``, ``area``, ``density``, ``indicator`` (a named
+  indicator: the lexicon's when it knows the words, else one minted from the text's own noun
+  phrase), ``count`` (a count of things: "five UNESCO World Heritage Sites"), ``growth`` (a growth
+  figure: "a 6.2% increase in GDP");
+- what never enters it, listed in the extraction report with its reason: ``year``, ``age``
+  ("founded over 1,800 years ago"), ``ranking`` ("the 6th largest"), ``conversion`` (a bracketed
+  conversion of the figure before it), ``candidate`` (a figure whose role is uncertain).
+
+A figure becomes population or area only on explicit words (a population noun or context, an area
+unit with an area context); densities, conversions, visitor counts, rankings and years never do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from citykg.uris import slugify
+
+from .lexicon import DIVISION_PLURALS, INDICATORS, IndicatorDef
+from .quantities import Quantity
+
+FACT_ROLES = ("population", "area", "density", "indicator", "count", "growth")
+#: a length that is a distance from somewhere, not the length of something of the city
+DISTANCE = re.compile(r"\b(?:from|away|south|north|east|west|of [A-Z])\b")
+
+
+@dataclass(frozen=True)
+class Role:
+    kind: str  # a fact role (FACT_ROLES), or year | age | ranking | conversion | candidate
+    indicator: str | None = None  # the indicator slug of a fact
+    label: str | None = None  # the indicator's name as the text writes it (for a minted concept)
+    reason: str = ""  # why, for the report
+
+    @property
+    def is_fact(self) -> bool:
+        return self.kind in FACT_ROLES
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+PEOPLE = _rx(r"^(?:permanent |registered |resident |urban |local )?(?:inhabitants|residents|people|citizens|"
+             r"population|souls|dwellers)\b")
+POPULATION_CONTEXT = _rx(r"\b(?:total |permanent |resident |registered |city(?:'s)? |municipal )?population\b"
+                         r"(?!\s+(?:density|growth|of the (?:metropolitan|metro|greater|wider|urban) area))")
+#: words that make a population figure something else (the metropolitan area, a region, a share)
+NOT_THE_CITY = _rx(r"\b(?:metropolitan|metro|greater|wider|agglomeration|conurbation|urban area|region(?:al)?|"
+                   r"province|prefecture|county|district|catchment|commut\w*|daily|annual(?:ly)?|per year|"
+                   r"each year|a year|students?|workers|employees|visitors|tourists|passengers|foreign|"
+                   r"migrants?|elderly|aged|children)\b")
+VISITORS = _rx(r"^(?:international |foreign |domestic |overnight )?(?:visitors|tourists|tourist visits|"
+               r"tourist arrivals|visits)\b")
+#: the visitors of something in the city, not of the city
+OTHER_ATTRACTION = _rx(r"\b(?:market|museum|palace|festival|park|cathedral|castle|fair|exhibition|zoo|garden|event|"
+                       r"site|monument|temple|estate|basilica|church|gallery|show|stadium|airport|port)s?\b[^.]*$")
+METRO = _rx(r"\b(?:metropolitan|metro area|greater [A-Z]\w+|agglomeration|conurbation|urban region|"
+            r"metropolitan area)\b")
+AREA_CONTEXT = _rx(r"\b(?:(?:total |land |administrative |municipal |surface )?area|covers?|covering|covered|"
+                   r"spans?|spanning|extends? over|extending over|spread over|spreads over|stretches over|surface|"
+                   r"measures?|measuring|on an area|on)\b")
+#: an area figure of something other than the city
+NOT_THE_CITY_AREA = _rx(r"\b(?:urban area|built-up|built up|metropolitan|metro|green|park|parks|forest|wetland|"
+                        r"water|lake|port|zone|campus|district|new area|development|farmland|arable|"
+                        r"agricultural|nature reserve|reserve|garden|gardens|old town|historic cent(?:re|er)|core|"
+                        r"estate|palace|château|chateau|castle|grounds|domain|site|airport|university|factory|"
+                        r"plant|complex|square|old city|walled city|island|peninsula|delta|basin|catchment|"
+                        r"region|province|prefecture|county|agglomeration|conurbation|greater)\b")
+#: the start of a sentence whose subject is something other than the city ("The estate covers ...")
+OTHER_SUBJECT = _rx(r"^(?:the|its|this|a|an)\s+(?!city\b|town\b|municipality\b|commune\b|capital\b|metropolis\b|"
+                    r"total\b|land\b|administrative\b|urban\b|whole\b|entire\b|area\b)[a-z]")
+DENSITY_CONTEXT = _rx(r"\bdensity\b|\bper (?:square )?(?:km|kilomet(?:re|er))|/\s?km")
+GROWTH = _rx(r"\b(?:increase[sd]?|growth|grew|grow(?:s|ing)?|rise|rose|risen|up by|gain(?:ed)?|"
+             r"year[- ]on[- ]year|annual(?:ly)? growth)\b")
+DECREASE = _rx(r"\b(?:decrease[sd]?|decline[sd]?|fell|fall|drop(?:ped)?|down by|reduction|reduced)\b")
+GDP = _rx(r"\bGDP\b|\bgross (?:domestic|regional) product\b|\bGRP\b|\bregional gross product\b|\beconomic output\b")
+PER_CAPITA = _rx(r"\bper capita\b|\bper head\b|\bper person\b")
+#: nouns after a count that are not counts of the city's things
+DECOY_COUNT = _rx(r"^(?:years?|months?|days?|hours?|times|visitors|tourists|passengers|trips|jobs|"
+                  r"students|pupils|employees|workers|people|inhabitants|residents|editions|sessions|"
+                  r"tonnes|tons|vehicles|cars|beds|members|participants|delegates|"
+                  r"km|kilomet(?:re|er)s|metres|meters|miles|per cent|percent|%|m\b|am\b|pm\b)")
+#: head words of an indicator's name (what a minted indicator's noun phrase ends with)
+INDICATOR_HEAD = _rx(r"(?:rate|ratio|share|coverage|cover|output|product|GDP|GRP|revenue|income|length|"
+                     r"volume|throughput|sales|trade|exports|imports|investment|expenditure|spending|"
+                     r"consumption|emissions|budget|value|capacity|production|turnover|surplus|"
+                     r"index|level|proportion|percentage|footprint|network|mileage)$")
+#: the verbs and prepositions between an indicator's name and its value
+LINK = (r"(?:is|was|are|were|stands? at|stood at|reache[sd]|reaching|has reached|had reached|of|at|"
+        r"accounts? for|accounted for|amounts? to|amounted to|totals?|totalled|totaled|hit|exceeds?|"
+        r"exceeded|rose to|grew to|has risen to|came to|comes to|was about|is about|is around|:|-|–|—|"
+        r"stands|equals|equalled|of about|of around|of nearly|of over|of more than)")
+NOUN_BEFORE = re.compile(
+    r"(?:^|[,;:(]\s*|\b(?:the|its|their|whose|and|while|with|a|an|city's|city’s)\s+)"
+    r"(?P<np>(?:[A-Za-z][\w\-’']*\s+){0,5}?[A-Za-z][\w\-’'()]*)\s+" + LINK + r"\s*$",
+    re.I,
+)
+NOUN_AFTER = re.compile(
+    r"^\s*(?P<np>(?:(?:[A-Z][\w\-’']*|[a-z][\w\-’']*)\s+){0,5}?"
+    r"(?:[A-Za-z][\w\-’']*(?:s|es|ies|ites|ums|ums|ades)|[A-Z]{2,}s?))\b",
+)
+STOP = {"the", "its", "their", "a", "an", "this", "that", "these", "city", "city's", "city’s", "total", "and",
+        "of", "in", "with", "while", "has", "have", "is", "was", "are", "were", "some", "about", "around"}
+DETERMINERS = re.compile(r"^(?:the|its|their|this|that|a|an|city's|city’s|(?:[A-Z][\w’']+)'s|(?:[A-Z][\w’']+)’s)\s+",
+                         re.I)
+
+
+def clause_around(sentence: str, q: Quantity) -> tuple[str, str]:
+    """(the words of q's clause before it, the words after it up to the clause's end)."""
+    seps = (", ", "; ", " and the ", " while ", " whereas ", " but ", " with ", " which ")
+    left = max((sentence.rfind(s, 0, q.start) + len(s) for s in seps if sentence.rfind(s, 0, q.start) >= 0),
+               default=0)
+    rights = [i for i in (sentence.find(s, q.end) for s in seps) if i >= 0]
+    right = min(rights) if rights else len(sentence)
+    return sentence[left:q.start], sentence[q.end:right]
+
+
+def known_indicator(words: str, unit: str) -> IndicatorDef | None:
+    """The lexicon's indicator whose context words are in `words` and which takes `unit`."""
+    best: tuple[int, IndicatorDef] | None = None
+    for ind in INDICATORS:
+        if ind.context is None or unit not in ind.units or ind.slug in ("population", "area"):
+            continue
+        for m in ind.context.finditer(words):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), ind)
+    return best[1] if best else None
+
+
+def known_noun(after: str, unit: str) -> IndicatorDef | None:
+    for ind in INDICATORS:
+        if ind.noun is not None and unit in ind.units and ind.noun.match(after):
+            return ind
+    return None
+
+
+def clean_phrase(text: str) -> str:
+    text = DETERMINERS.sub("", text.strip())
+    text = re.sub(r"\s+", " ", text).strip(" ,;:-–—")
+    words = text.split()
+    while words and words[0].lower() in STOP:
+        words.pop(0)
+    while words and words[-1].lower() in STOP:
+        words.pop()
+    return " ".join(words)
+
+
+def name_before(before: str) -> str | None:
+    """The indicator's noun phrase just before the value: "the urbanisation rate is 78%" -> "urbanisation rate"."""
+    m = NOUN_BEFORE.search(before)
+    if not m:
+        return None
+    phrase = clean_phrase(m["np"])
+    if " of " in phrase:
+        head = phrase.split(" of ")[0]
+        if INDICATOR_HEAD.search(head) and not re.search(r"\b(?:share|proportion|percentage|rate|ratio)$", head):
+            phrase = head  # "tree canopy cover of the urban area": the cover
+    if not phrase or len(phrase) < 3 or not re.search(r"[A-Za-z]{3}", phrase):
+        return None
+    return phrase
+
+
+def indicator_slug(phrase: str) -> str:
+    return slugify(re.sub(r"\(([A-Z]{2,})\)", "", phrase).strip())
+
+
+def count_noun(after: str) -> str | None:
+    """The noun phrase a count counts: "five UNESCO World Heritage Sites" -> "UNESCO World Heritage Sites"."""
+    m = re.match(r"^\s*(?P<np>(?:[\w\-’']+\s+){0,5}?[\w\-’']+?)(?=\s*(?:[,.;:()]|$|\s+(?:in|of|on|at|and|with|"
+                 r"across|around|within|for|which|that|are|is|were|was|has|have|such|including|where|from|"
+                 r"to|along|between|over|under|spread|located|scattered|listed|registered|"
+                 r"dating|built|open|opened)\b))", after)
+    if not m:
+        return None
+    phrase = m["np"].strip()
+    words = phrase.split()
+    if not words or len(words) > 6:
+        return None
+    last = words[-1]
+    plural = last.lower().endswith("s") and not last.lower().endswith(("ss", "us", "is")) \
+        or last.lower() in ("people", "children", "media", "criteria")
+    if not plural or DECOY_COUNT.match(phrase):
+        return None
+    return phrase
+
+
+def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line: bool = False) -> Role:
+    """The role of quantity `q` of `sentence` (`label`: the label of a ``Label: value`` line;
+    `figure_line`: the quantity is a line of its own, a brochure's figure box)."""
+    if q.kind == "year":
+        return Role("year", reason="a year")
+    if q.kind == "age":
+        return Role("age", reason="an age")
+    if q.kind == "ordinal":
+        return Role("ranking", reason="a ranking")
+    if q.bracketed_conversion:
+        return Role("conversion", reason="a conversion of the figure before it")
+    if label is not None:
+        return by_label(label, q)
+    before, after = clause_around(sentence, q)
+    after_words = after.lstrip()
+    unit = q.unit
+
+    if unit == "PER-KiloM2" or (unit == "NUM" and DENSITY_CONTEXT.search(before[-40:] + " " + after_words[:30])):
+        if unit == "PER-KiloM2" or re.search(r"\bdensity\b", before):
+            return Role("density", "population-density", "population density", "a density")
+        return Role("candidate", reason="a figure per square kilometre of something")
+    if unit in ("KiloM2", "HA", "MI2"):
+        if figure_line:
+            return Role("area", "area", reason="an area on its own line")
+        if AREA_CONTEXT.search(before + " " + after_words[:20]) and not NOT_THE_CITY_AREA.search(before) \
+                and not OTHER_SUBJECT.match(sentence):
+            return Role("area", "area", reason="an area")
+        return Role("candidate", reason="an area of something other than the city")
+    if unit == "PERCENT":
+        return percent_role(sentence, q, before, after_words)
+    if unit.startswith("CCY_"):
+        return money_role(before, after_words, unit)
+    if unit in ("TONNE", "TEU", "KiloM"):
+        ind = known_indicator(before + " " + after_words, "TONNE" if unit == "TONNE" else unit)
+        if unit == "TEU":
+            return Role("indicator", "container-throughput", reason="TEU")
+        if ind is not None:
+            return Role("indicator", ind.slug, reason="the lexicon")
+        phrase = name_before(before)
+        if phrase and INDICATOR_HEAD.search(phrase):
+            return Role("indicator", indicator_slug(phrase), phrase, "its own noun phrase")
+        if unit == "KiloM":
+            of = re.match(r"^of\s+(?:the\s+|its\s+)?(?P<np>(?:[a-z][\w\-]*\s){0,2}[a-z][\w\-]*)\b", after_words)
+            if of and not re.search(r"\b(?:the|a|an)$", of["np"]) and not DISTANCE.search(after_words[:40]):
+                np = re.sub(r"\s+(?:upgraded|built|opened|completed|added|in|along|across|around)$", "", of["np"])
+                return Role("indicator", slugify(np), f"{np} (length)", "a length of something")
+        return Role("candidate", reason=f"a figure in {unit} without a name")
+    # NUM
+    if VISITORS.match(after_words):
+        if OTHER_ATTRACTION.search(sentence[:q.start]):
+            return Role("candidate", reason="visitors of something in the city")
+        yearly = re.search(r"\b(?:a|per|each|every) year\b|\bannual(?:ly)?\b|\byearly\b", sentence)
+        return Role("indicator", "annual-visitors" if yearly or q_year(sentence) else "visitors",
+                    "annual visitors" if yearly or q_year(sentence) else "visitors", "a count of visitors")
+    if PEOPLE.match(after_words) or POPULATION_CONTEXT.search(before):
+        if METRO.search(before) and not re.search(r"\b(?:students|workers|employees|visitors|tourists)\b", before):
+            return Role("indicator", "metropolitan-population", "metropolitan population", "a metropolitan area")
+        if NOT_THE_CITY.search(before) or re.match(r"^\w+\s+(?:visitors|tourists|passengers)", after_words):
+            return Role("candidate", reason="people of something other than the city")
+        if re.match(r"^(?:people|inhabitants|residents)\s+(?:per|/)", after_words):
+            return Role("density", "population-density", "population density", "people per area")
+        if q.value < 50 and not re.search(r"million|thousand|billion", q.stated, re.I):
+            return Role("candidate", reason="too small for a city's population")
+        return Role("population", "population", reason="a population")
+    noun = known_noun(after_words, "NUM")
+    if noun is not None:
+        return Role("count", noun.slug, reason="the lexicon")
+    phrase = count_noun(after_words)
+    if phrase is not None:
+        if re.match(r"^[A-Z][a-z]", q.stated) and q.start > 0 and phrase[:1].isupper():
+            return Role("candidate", reason="a number word in a name")
+        if not COUNTABLE.search(phrase.lower()) or (q.start == 0 and re.match(r"^[A-Z][a-z]", q.stated)
+                                                    and re.search(r"\b[A-Z]", phrase) and "Sites" not in phrase):
+            return Role("candidate", reason=f"a count of {phrase}")
+        return Role("count", count_slug(phrase), phrase, "a count of things")
+    if GDP.search(before):
+        return Role("candidate", reason="a GDP without a currency")
+    return Role("candidate", reason="no role")
+
+
+#: what a count may count: the head nouns of a city's countable things (anything else is a candidate)
+COUNTABLE = _rx(r"(?:sites|museums|universities|colleges|institutes|institutions|schools of higher \w+|"
+                r"parks|gardens|theatres|theaters|libraries|hospitals|districts|counties|towns|townships|"
+                r"sub-districts|subdistricts|villages|municipalities|boroughs|wards|arrondissements|"
+                r"county-level cities|development zones|new areas|industries|monuments|churches|temples|"
+                r"galleries|stadiums|airports|ports|harbours|metro lines|subway lines|railway stations|"
+                r"scenic areas|scenic spots|nature reserves|reserves|laboratories|research institutes|"
+                r"enterprises|high-tech enterprises|listed companies|relics|heritage sites|"
+                r"world heritage sites|bridges|islands|beaches)$")
+
+
+def q_year(sentence: str) -> bool:
+    return bool(re.search(r"\b(?:in|during) (?:19|20)\d\d\b", sentence))
+
+
+def count_slug(phrase: str) -> str:
+    lowered = phrase.lower()
+    for singular, plural in DIVISION_PLURALS.items():
+        if lowered in (singular, plural):
+            return slugify(plural)
+    return slugify(phrase)
+
+
+LEVEL_VERB = _rx(r"\b(?:rose|risen|grew|grown|increased|fell|fallen|dropped|declined|decreased|climbed|reached|"
+                 r"stood|stands)\s+(?:to|at)\s+$")
+
+
+def percent_role(sentence: str, q: Quantity, before: str, after: str) -> Role:
+    around = before + " " + after[:40]
+    if LEVEL_VERB.search(before):  # "the unemployment rate fell to 11.2%": the rate, not its change
+        level = re.sub(r"\s+(?:has\s+|had\s+)?\w+\s+(?:to|at)\s+$", " is ", before)
+        phrase = name_before(level)
+        if phrase and INDICATOR_HEAD.search(phrase):
+            ind = known_indicator(phrase, "PERCENT")
+            return Role("indicator", ind.slug if ind else indicator_slug(phrase), None if ind else phrase,
+                        "its own noun phrase")
+    if GROWTH.search(around) or DECREASE.search(around):
+        subject = growth_subject(sentence, q, before, after)
+        if subject is None:
+            return Role("candidate", reason="a change of something unnamed")
+        if DECREASE.search(around) and not GROWTH.search(around):
+            return Role("candidate", reason="a decrease")
+        return Role("growth", f"{subject}-growth-rate", f"{subject.replace('-', ' ')} growth rate", "a growth figure")
+    ind = known_indicator(before, "PERCENT")
+    if ind is not None:
+        return Role("indicator", ind.slug, reason="the lexicon")
+    phrase = name_before(before)
+    if phrase and INDICATOR_HEAD.search(phrase) and not re.search(r"\b(?:of|by)$", phrase):
+        return Role("indicator", indicator_slug(phrase), phrase, "its own noun phrase")
+    ind = known_indicator(after[:80], "PERCENT")
+    if ind is not None:
+        return Role("indicator", ind.slug, reason="the lexicon (after)")
+    return Role("candidate", reason="a share of something unnamed")
+
+
+def growth_subject(sentence: str, q: Quantity, before: str, after: str) -> str | None:
+    text = before + " " + after[:60]
+    if GDP.search(text) or re.search(r"\b(?:economy|economic growth)\b", text, re.I):
+        return "gdp"
+    if re.search(r"\bpopulation\b", text, re.I):
+        return "population"
+    m = re.search(r"(?:the |its |the city's |the number of )(?P<np>(?:[a-z][\w\-]*\s){0,3}[a-z][\w\-]*)\s+"
+                  r"(?:grew|rose|increased|went up|climbed)\s+(?:by|of)\s*$", before)
+    if m:
+        phrase = clean_phrase(re.sub(r"^number of\s+", "", m["np"]))
+        if phrase:
+            return indicator_slug(phrase)
+    whole = sentence[:q.start]
+    if re.search(r"\bgrowth rate\b", before) and (GDP.search(whole) or re.search(r"\beconom", whole)):
+        return "gdp"  # "GDP amounted to ..., with a growth rate of 4.8 percent"
+    if re.search(r"^\s*(?:an?\s+)?(?:increase|growth|rise)\b", before) and GDP.search(whole):
+        return "gdp"  # "the city's GDP reached ..., an increase of 4.8%"
+    if re.search(r"\b(?:up|grew|growth|increase)\b", before + after[:20]) and GDP.search(whole):
+        return "gdp"  # "the GDP was RMB 722.3 billion, up 3.7% year on year"
+    m = re.search(r"\b(?:in|of)\s+(?:the\s+|its\s+)?(?P<np>[a-z][\w\- ]{2,40}?)(?=[,.;]|$|\s+(?:in|to|from|over|"
+                  r"compared|since|year|last|for)\b)", after)
+    if m:
+        phrase = clean_phrase(m["np"])
+        if phrase and INDICATOR_HEAD.search(phrase):
+            return indicator_slug(phrase)
+    return None
+
+
+def money_role(before: str, after: str, unit: str) -> Role:
+    around = before + " " + after[:30]
+    if GDP.search(around):
+        if PER_CAPITA.search(around):
+            return Role("indicator", "gdp-per-capita", "GDP per capita", "GDP per capita")
+        if re.search(r"\b(?:output value|industr\w+ output)\b", before, re.I):
+            return Role("candidate", reason="an output value, not the GDP")
+        return Role("indicator", "gdp", reason="the GDP")
+    phrase = name_before(before)
+    if phrase and INDICATOR_HEAD.search(phrase):
+        if PER_CAPITA.search(around) and "per capita" not in phrase.lower():
+            phrase = f"{phrase} per capita"
+        return Role("indicator", indicator_slug(phrase), phrase, "its own noun phrase")
+    return Role("candidate", reason="an amount of money without a name")
+
+
+LABEL_POPULATION = _rx(r"^(?:total |resident |permanent |registered |city |municipal )?(?:population|inhabitants|"
+                       r"residents|population \(city\)|population \(\d{4}\))$")
+LABEL_AREA = _rx(r"^(?:total |land |administrative |city |municipal |surface )?(?:area|surface|size)"
+                 r"(?: \(city\))?$")
+LABEL_DENSITY = _rx(r"^(?:population )?density$")
+LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|year|since|elevation|altitude|height|postal|post code|"
+                       r"area code|code|phone|website|mayor|time zone|coordinates|rank|ranking)\b")
+
+
+def by_label(label: str, q: Quantity) -> Role:
+    name = re.sub(r"\s*\((?:\d{4}|city|est\.?|estimate|census)[^)]*\)", "", label).strip()
+    if LABEL_NOT_FIGURE.search(name):
+        return Role("candidate", reason=f"the label {label!r} is not an indicator")
+    if LABEL_POPULATION.match(name) and q.unit == "NUM":
+        return Role("population", "population", reason="a population line")
+    if re.search(r"\bpopulation\b", name, re.I) and q.unit == "NUM":
+        return Role("indicator", indicator_slug(name), name, "a population of something else")
+    if LABEL_AREA.match(name) and q.unit in ("KiloM2", "HA", "MI2"):
+        return Role("area", "area", reason="an area line")
+    if (LABEL_DENSITY.match(name) and q.unit in ("NUM", "PER-KiloM2")) or q.unit == "PER-KiloM2":
+        return Role("density", "population-density", "population density", "a density line")
+    if q.unit.startswith("CCY_") and GDP.search(name):
+        if PER_CAPITA.search(name):
+            return Role("indicator", "gdp-per-capita", "GDP per capita", "a GDP per capita line")
+        return Role("indicator", "gdp", reason="a GDP line")
+    ind = known_indicator(name, q.unit)
+    if ind is not None:
+        return Role("indicator", ind.slug, reason="the lexicon")
+    phrase = clean_phrase(name)
+    if not phrase:
+        return Role("candidate", reason="an empty label")
+    if q.unit == "NUM" and phrase.lower().endswith("s") and not INDICATOR_HEAD.search(phrase):
+        return Role("count", count_slug(phrase), phrase, "a count line")
+    return Role("indicator", indicator_slug(phrase), phrase, "a labelled figure")
