@@ -34,7 +34,7 @@ from .extract import ExtractError, extract
 from .map import map_record
 from .metadata import FileInfo, ReleaseSettings, build_metadata, summarize_store, void_only
 from .progress import Steps
-from .record import Record
+from .record import Named, Record
 from .sidecar import load_sidecar, sidecar_path
 from .tables import read_tables
 from .validate import (
@@ -249,6 +249,12 @@ def build_release(
                 profile_graph = map_record(policy, record, sidecar, ontology, settings.license)
             except ExtractError as exc:
                 raise BuildError(str(exc)) from exc
+            if sidecar.city.name and sidecar.city.name != record.city.name:
+                # a reviewer's name for the city wins over the text's; the build says they disagree
+                record.warnings.append(f"the sidecar names the city {sidecar.city.name!r}, the text "
+                                       f"{record.city.name!r}: the sidecar's name is used")
+                record.city = Named(sidecar.city.name, record.city.source)
+                profile_graph = map_record(policy, record, sidecar, ontology, settings.license)
             for fact in require:
                 if record.figure(fact) is None:
                     raise BuildError(f"{path}: no {fact} stated, and the build requires one (--require "

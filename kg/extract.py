@@ -122,6 +122,7 @@ SENTENCE_START = re.compile(
 DIVISION_WORDS = re.compile(r"(?:^|\s|-)(?:counties|districts|cities|towns|townships|sub-districts|subdistricts|"
                             r"villages|zones|areas|banners|municipalities|boroughs|wards|prefectures|"
                             r"arrondissements|parishes|communes|administrations|streets)$")
+DIVISIONS_LABEL = re.compile(r"^(?:administrative )?(?:divisions|subdivisions|administrative units)$", re.I)
 LANDMARK_LABEL = re.compile(r"^(?:main |major |famous )?(?:landmarks?|sights?|attractions?|scenic spots|scenic areas|"
                             r"heritage(?: sites)?|monuments|world heritage(?: sites)?|places of interest)$", re.I)
 INDUSTRY_LABEL = re.compile(r"^(?:main |leading |pillar |key |major )?(?:industries|sectors|economy|"
@@ -459,7 +460,7 @@ class Extractor:
         offset = m.start("list")
         listed = re.split(r"\s+(?:with|covering|and a|and an|and has|where|which|whose|spread|home to|totall?ing)\s",
                           m["list"])[0]
-        items = split_list(listed)
+        items = [i for part in split_list(listed) for i in re.split(r"\s+and\s+(?=(?:\d+|[a-z]+)\s)", part)]
         found = False
         for item in items:
             if len(item.split()) > 8:
@@ -484,6 +485,11 @@ class Extractor:
     def standalone_figures(self, record: Record) -> None:
         """Lines that are only a figure (a brochure's figure boxes) and ``Label: value`` lines."""
         for name, line in self.named_lines:
+            if DIVISIONS_LABEL.match(name) and not record.divisions_source:
+                listed = re.match(r"^[^:]+:\s*(?P<list>.+)$", line)
+                if listed:
+                    self.divisions(record, line, listed)
+                    continue
             labelled = parse_label_line(line, dot_thousands=self.dot_thousands)
             if labelled is None and re.search(r"\s\((?:of which|incl\.?|including|thereof)\b[^)]*\)\s*$", line):
                 # "Surface: 87,4 km² (of which 21,2 km² water)": the line's figure, the part to the report
@@ -493,8 +499,11 @@ class Extractor:
             if labelled is not None:
                 label, q, period = labelled
                 q = label_unit(name, q)
-                if q.unit == "NUM" and re.match(r"\s+[A-Z][a-z]", line[q.end:]) and not q.stated[:1].isdigit():
+                tail = line[q.end:]
+                if q.unit == "NUM" and re.match(r"\s+[A-Z][a-z]", tail) and not q.stated[:1].isdigit():
                     role = Role("candidate", reason="a number word in a name")
+                elif q.unit == "NUM" and re.match(r"\s+[a-z]{3,}", tail) and not re.match(r"\s+(?:in|as of)\b", tail):
+                    role = assign(line, q)  # "Harbour: 1.200 moorings for yachts": the words after name it
                 else:
                     role = assign(line, q, label=label)
                 self.place(record, line, q, role, period or find_period(line))

@@ -29,7 +29,7 @@ HEADS = (
 FRONT = ("Temple|Cathedral|Church|Basilica|Sanctuary|Castle|Citadel|Palace|Lake|Tomb|Tombs|Belfry|Museum|"
          "Monastery|Abbey|Chapel|Shrine|Mausoleum|Fortress|Hall|Tower|Gate|Bridge|Garden|Gardens|Park|Square")
 TOKEN = r"(?:[A-Z][\w’'\-]*\.?|I{1,3}|IV|VI{0,3}|[0-9]+)"
-CONNECTOR = r"(?:of|the|de|del|della|di|du|des|la|le|van|von|der|den|dei|do|da|dos|das|and|y|e|on|upon|am)"
+CONNECTOR = r"(?:of|the|de|del|della|di|du|des|la|le|van|von|der|den|dei|do|da|dos|das|and|y|e|am)"
 RUN = re.compile(rf"{TOKEN}(?:\s+(?:{CONNECTOR}\s+)*{TOKEN})*")
 HEAD_END = re.compile(rf"(?:^|\s)(?:{HEADS})$")
 HEAD_AND = re.compile(rf"\b(?P<head>{HEADS})\s+and\s+(?=[A-Z])")
@@ -69,6 +69,8 @@ def _runs(sentence: str) -> list[tuple[int, str]]:
 
 def clean(name: str) -> str:
     name = re.sub(r"^(?:The|the|A|An|Its|Their|This)\s+", "", name.strip())
+    if name.endswith(".") and not re.search(r"\b(?:St|Mt|Ste|Sta|Sts)\.$", name):
+        name = name[:-1]  # the end of the sentence, not an abbreviation
     name = re.sub(rf"\s+(?:{CONNECTOR})$", "", name)
     return name.strip(" ,;:")
 
@@ -86,7 +88,8 @@ def landmark_names(sentence: str, exclude: set[str]) -> list[str]:
 
     for _, run in _runs(sentence):
         run = clean(run)
-        if (HEAD_END.search(run) and not re.fullmatch(rf"(?:{HEADS})", run)) or HEAD_FRONT.match(run):
+        bare_head = re.fullmatch(rf"(?:{HEADS})", run) and " " not in run  # "Forest", not "Town Hall"
+        if (HEAD_END.search(run) and not bare_head) or HEAD_FRONT.match(run):
             add(run)
     if HERITAGE.search(sentence):
         for cue in LIST_CUE.finditer(sentence):
@@ -115,14 +118,16 @@ INDUSTRY_CUE = re.compile(
     r"|economy\s+(?:relies|rely|is based|are based|is driven|was driven|is built|depends|rests)\s+(?:up)?on"
     r"|economy\s+is\s+driven\s+by|driven\s+by|based\s+on"
     r"|(?:leading|major|important)\s+(?:centre|center|hub|base)\s+(?:for|of)"
-    r"|formed\s+\w+\s+pillar\s+industries\s*:)\s*", re.I)
+    r"|formed\s+\w+\s+pillar\s+industries\s*:"
+    r"|\b(?:a|an|the)\s+(?:location|destination|centre|center|hub|base)\s+for"
+    r"|(?:led|driven|powered|dominated)\s+by)\s*", re.I)
 INDUSTRY_CONTEXT = re.compile(r"\b(?:econom\w*|industr\w*|sectors?|manufactur\w*|GDP|output|clusters?)\b", re.I)
 HUB_OF = re.compile(r"\bhub of the (?P<list>[a-z][\w\- ,]+?) industries\b")
 
 
 def industry_names(sentence: str) -> list[str]:
     """The industries a sentence lists, as written ("port logistics", "ceramic tiles")."""
-    if not INDUSTRY_CONTEXT.search(sentence):
+    if not INDUSTRY_CONTEXT.search(sentence) and not re.search(r"\ba location for\b", sentence):
         return []
     m = HUB_OF.search(sentence)
     if m:

@@ -25,6 +25,9 @@ from .lexicon import DIVISION_PLURALS, INDICATORS, IndicatorDef
 from .quantities import Quantity
 
 FACT_ROLES = ("population", "area", "density", "indicator", "count", "growth")
+#: what was done (restored, built): the figure of a project, not a quantity the city has
+ACHIEVED = re.compile(r"\b(?:restored|built|constructed|upgraded|opened|added|renovated|planted|cleaned|laid|"
+                      r"completed|created|extended|rebuilt|repaired|paved|electrified)\s*$", re.I)
 #: a length that is a distance from somewhere, not the length of something of the city
 DISTANCE = re.compile(r"\b(?:from|away|south|north|east|west|of [A-Z])\b")
 
@@ -79,7 +82,7 @@ GROWTH = _rx(r"\b(?:increase[sd]?|growth|grew|grow(?:s|ing)?|rise|rose|risen|up 
              r"year[- ]on[- ]year|annual(?:ly)? growth)\b")
 DECREASE = _rx(r"\b(?:decrease[sd]?|decline[sd]?|fell|fall|drop(?:ped)?|down by|reduction|reduced)\b")
 GDP = _rx(r"\bGDP\b|\bgross (?:domestic|regional) product\b|\bGRP\b|\bregional gross product\b|\beconomic output\b")
-PER_CAPITA = _rx(r"\bper capita\b|\bper head\b|\bper person\b")
+PER_CAPITA = _rx(r"\bper (?:capita|head|person|inhabitant|resident)\b")
 #: nouns after a count that are not counts of the city's things
 DECOY_COUNT = _rx(r"^(?:years?|months?|days?|hours?|times|visitors|tourists|passengers|trips|jobs|"
                   r"students|pupils|employees|workers|people|inhabitants|residents|editions|sessions|"
@@ -97,7 +100,8 @@ LINK = (r"(?:is|was|are|were|stands? at|stood at|reache[sd]|reaching|has reached
         r"stands|equals|equalled|of about|of around|of nearly|of over|of more than)")
 NOUN_BEFORE = re.compile(
     r"(?:^|[,;:(]\s*|\b(?:the|its|their|whose|and|while|with|a|an|city's|city’s)\s+)"
-    r"(?P<np>(?:[A-Za-z][\w\-’']*\s+){0,5}?[A-Za-z][\w\-’'()]*)\s+" + LINK + r"\s*$",
+    r"(?P<np>(?:[A-Za-z][\w\-’']*\s+){0,6}?[A-Za-z][\w\-’'()]*)\s+" + LINK
+    + r"(?:\s+(?:only|just|still|already|now|currently|today|officially|expected to be))?\s*$",
     re.I,
 )
 NOUN_AFTER = re.compile(
@@ -112,7 +116,7 @@ DETERMINERS = re.compile(r"^(?:the|its|their|this|that|a|an|city's|city’s|(?:[
 
 def clause_around(sentence: str, q: Quantity) -> tuple[str, str]:
     """(the words of q's clause before it, the words after it up to the clause's end)."""
-    seps = (", ", "; ", " and the ", " while ", " whereas ", " but ", " with ", " which ")
+    seps = (", ", "; ", " and the ", " and its ", " and their ", " while ", " whereas ", " but ", " with ", " which ")
     left = max((sentence.rfind(s, 0, q.start) + len(s) for s in seps if sentence.rfind(s, 0, q.start) >= 0),
                default=0)
     rights = [i for i in (sentence.find(s, q.end) for s in seps) if i >= 0]
@@ -156,8 +160,10 @@ def name_before(before: str) -> str | None:
     if not m:
         return None
     phrase = clean_phrase(m["np"])
-    if " of " in phrase:
-        head = phrase.split(" of ")[0]
+    if re.search(r"\b(?:has|have|had|is|was|are|were|be|been|will|would|can|could)\b", phrase):
+        return None  # "the new tramway has a length": a clause, not a name
+    if " of " in phrase or " in " in phrase:
+        head = re.split(r" (?:of|in) ", phrase)[0]
         if INDICATOR_HEAD.search(head) and not re.search(r"\b(?:share|proportion|percentage|rate|ratio)$", head):
             phrase = head  # "tree canopy cover of the urban area": the cover
     if not phrase or len(phrase) < 3 or not re.search(r"[A-Za-z]{3}", phrase):
@@ -231,9 +237,12 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
         if phrase and INDICATOR_HEAD.search(phrase):
             return Role("indicator", indicator_slug(phrase), phrase, "its own noun phrase")
         if unit == "KiloM":
-            of = re.match(r"^of\s+(?:the\s+|its\s+)?(?P<np>(?:[a-z][\w\-]*\s){0,2}[a-z][\w\-]*)\b", after_words)
+            of = re.match(r"^of\s+(?:the\s+|its\s+)?(?P<np>(?:(?!(?:since|in|along|across|around|upgraded|built|for|"
+                          r"from|to|on|at|by|with|and|that|which)\b)[a-z][\w\-]*\s?){1,3})", after_words)
+            if of and ACHIEVED.search(before):
+                return Role("candidate", reason="a length of work done, not of something the city has")
             if of and not re.search(r"\b(?:the|a|an)$", of["np"]) and not DISTANCE.search(after_words[:40]):
-                np = re.sub(r"\s+(?:upgraded|built|opened|completed|added|in|along|across|around)$", "", of["np"])
+                np = of["np"].strip()
                 return Role("indicator", slugify(np), f"{np} (length)", "a length of something")
         return Role("candidate", reason=f"a figure in {unit} without a name")
     # NUM
@@ -256,6 +265,10 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     noun = known_noun(after_words, "NUM")
     if noun is not None:
         return Role("count", noun.slug, reason="the lexicon")
+    if re.match(r"^(?:university |college |higher education )?students\b", after_words):
+        if re.search(r"\b(?:University|College|Institute|School|Academy|Polytechnic)\b", sentence[:q.start]):
+            return Role("candidate", reason="the students of one institution")
+        return Role("count", "students", "students", "a count of students")
     phrase = count_noun(after_words)
     if phrase is not None:
         if re.match(r"^[A-Z][a-z]", q.stated) and q.start > 0 and phrase[:1].isupper():
@@ -281,7 +294,7 @@ COUNTABLE = _rx(r"(?:sites|museums|universities|colleges|institutes|institutions
 
 
 def q_year(sentence: str) -> bool:
-    return bool(re.search(r"\b(?:in|during) (?:19|20)\d\d\b", sentence))
+    return bool(re.search(r"\b(?:in|during) (?:19|20)\d\d\b", sentence, re.I))
 
 
 def count_slug(phrase: str) -> str:
@@ -353,18 +366,28 @@ def growth_subject(sentence: str, q: Quantity, before: str, after: str) -> str |
 
 
 def money_role(before: str, after: str, unit: str) -> Role:
-    around = before + " " + after[:30]
-    if GDP.search(around):
-        if PER_CAPITA.search(around):
-            return Role("indicator", "gdp-per-capita", "GDP per capita", "GDP per capita")
-        if re.search(r"\b(?:output value|industr\w+ output)\b", before, re.I):
-            return Role("candidate", reason="an output value, not the GDP")
-        return Role("indicator", "gdp", reason="the GDP")
+    """An amount of money: the GDP only when the GDP words name this very figure ("the GDP reached
+    RMB 845 billion"), not when they name another figure of the sentence."""
+    # per capita only from the words of this figure: before it, or right after ("RMB 48,600 per capita")
+    right_after = re.match(r"^\s*per (?:capita|head|person|inhabitant|resident)\b", after)
     phrase = name_before(before)
-    if phrase and INDICATOR_HEAD.search(phrase):
-        if PER_CAPITA.search(around) and "per capita" not in phrase.lower():
-            phrase = f"{phrase} per capita"
-        return Role("indicator", indicator_slug(phrase), phrase, "its own noun phrase")
+    if phrase is not None:
+        if GDP.search(phrase):
+            if re.search(r"\b(?:output value|industr\w+ output)\b", phrase, re.I):
+                return Role("candidate", reason="an output value, not the GDP")
+            if PER_CAPITA.search(phrase) or right_after:
+                return Role("indicator", "gdp-per-capita", "GDP per capita", "GDP per capita")
+            return Role("indicator", "gdp", reason="the GDP")
+        if INDICATOR_HEAD.search(phrase):
+            if right_after and "per capita" not in phrase.lower():
+                phrase = f"{phrase} per capita"
+            return Role("indicator", indicator_slug(phrase), phrase, "its own noun phrase")
+        return Role("candidate", reason=f"an amount of money ({phrase})")
+    near = before[-30:]
+    if GDP.search(near) and not re.search(r"\b(?:income|revenue|investment|budget|sales|exports|imports)\b", near):
+        if PER_CAPITA.search(near) or right_after:
+            return Role("indicator", "gdp-per-capita", "GDP per capita", "GDP per capita")
+        return Role("indicator", "gdp", reason="the GDP")
     return Role("candidate", reason="an amount of money without a name")
 
 
@@ -393,9 +416,9 @@ def by_label(label: str, q: Quantity) -> Role:
         if PER_CAPITA.search(name):
             return Role("indicator", "gdp-per-capita", "GDP per capita", "a GDP per capita line")
         return Role("indicator", "gdp", reason="a GDP line")
-    ind = known_indicator(name, q.unit)
+    ind = known_indicator(name, q.unit) or known_noun(name.lower(), q.unit)
     if ind is not None:
-        return Role("indicator", ind.slug, reason="the lexicon")
+        return Role("count" if q.unit == "NUM" else "indicator", ind.slug, reason="the lexicon")
     phrase = clean_phrase(name)
     if not phrase:
         return Role("candidate", reason="an empty label")

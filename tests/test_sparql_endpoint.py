@@ -687,7 +687,9 @@ def test_under_gunicorn_a_timeout_does_not_block_other_requests(served_release, 
             fast.append((r.status_code, time.monotonic() - t))
         thread.join(30)
         assert out["slow"][0] == 503 and out["slow"][1] <= TIMEOUT + 1
-        assert fast and all(code == 200 for code, _ in fast) and max(t for _, t in fast) < 1.0
+        # not blocked behind the slow query: each answered well before its timeout (the bound leaves room
+        # for a loaded 2-core CI machine; blocked requests would take about TIMEOUT)
+        assert fast and all(code == 200 for code, _ in fast) and max(t for _, t in fast) < 0.75 * TIMEOUT
     finally:
         server.stop()
 

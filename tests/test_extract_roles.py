@@ -1,0 +1,126 @@
+"""Extraction on texts written by others: every quantity gets a role or goes to the report, and a
+wrong number never enters the graph (issue: extraction that holds on real texts)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from citykg.kg.extract import extract
+from citykg.kg.map import map_record
+from citykg.kg.sidecar import Sidecar
+from citykg.kg.text import ExtractError
+from citykg.kg.validate import load_ontology
+from rdflib import Literal, URIRef
+from rdflib.namespace import SKOS
+
+from citykg.uris import UriPolicy
+
+BASE = "https://w3id.org/citykg"
+
+
+def record_of(tmp_path: Path, text: str, name: str = "harbour.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return extract(path)
+
+
+def figures(record) -> dict[str, tuple]:
+    return {f.indicator: (f.value, f.unit, f.qualifier, f.period) for f in record.figures}
+
+
+def unmapped(record) -> list[str]:
+    return [u for r in record.report for u in r.unmapped]
+
+
+def test_european_thousands_dots_and_decimal_commas(tmp_path):
+    r = record_of(tmp_path, "Aldheim is a city in the Land of Hesse with 812.000 inhabitants. "
+                            "The city covers 1.234,5 km² and its unemployment rate was 5,2 % in 2023.\n",
+                  "aldheim.txt")
+    f = figures(r)
+    assert f["population"] == (Decimal(812000), "NUM", "exact", None)
+    assert f["area"][:2] == (Decimal("1234.5"), "KiloM2")
+    assert f["unemployment-rate"] == (Decimal("5.2"), "PERCENT", "exact", "2023")
+    assert r.province.name == "Land of Hesse"
+
+
+def test_conversions_densities_rankings_and_ages_never_become_population_or_area(tmp_path):
+    r = record_of(tmp_path, "Brenholt is the 6th largest city of the region, founded over 1,800 years ago. "
+                            "It covers 1,234 km² (476 sq mi) and has a density of 3,200 people per km². "
+                            "Its 650,300 residents welcome 2 million visitors a year.\n", "brenholt.txt")
+    f = figures(r)
+    assert f["population"][0] == Decimal(650300)
+    assert f["area"][0] == Decimal(1234)
+    assert f["population-density"][:2] == (Decimal(3200), "PER-KiloM2")
+    assert f["annual-visitors"][0] == Decimal(2000000)
+    report = " | ".join(unmapped(r))
+    assert "476 sq mi" in report and "conversion" in report
+    assert "6th" in report and "ranking" in report and "1,800 years" in report
+
+
+def test_the_city_is_never_named_after_the_first_word_of_a_sentence(tmp_path):
+    r = record_of(tmp_path, "Specifically, the city of Carrow lies on the coast. Carrow has 120,000 inhabitants "
+                            "and covers 80 km².\n", "carrow.txt")
+    assert r.city.name == "Carrow"
+    with pytest.raises(ExtractError, match="no recognisable city name"):
+        record_of(tmp_path, "Specifically, the coast here is beautiful and the people are friendly to all.\n",
+                  "notes.txt")
+
+
+def test_heading_and_file_name_disagreeing_is_a_warning(tmp_path):
+    r = record_of(tmp_path, "Dunmore\n\nDunmore is a port city with 300,000 inhabitants.\n", "elsewhere.txt")
+    assert r.city.name == "Dunmore"
+    assert not r.warnings or all("file name" not in w for w in r.warnings)  # the stem is not in the text
+    r = record_of(tmp_path, "Dunmore\n\nDunmore is a port city near Elsewhere with 300,000 inhabitants.\n",
+                  "elsewhere.txt")
+    assert r.city.name == "Dunmore" and any("file name" in w and "heading" in w for w in r.warnings)
+
+
+def test_missing_facts_are_warnings_and_unread_figures_are_quoted(tmp_path):
+    r = record_of(tmp_path, "Fenwick\n\nFenwick is a market town. Population: about a lot (2020)\n", "fenwick.txt")
+    assert r.figure("population") is None and r.figure("area") is None
+    assert any(w.startswith("no population stated") for w in r.warnings)
+    assert any(w.startswith("no area stated") for w in r.warnings)
+
+
+def test_fact_box_lines_with_units_in_the_label(tmp_path):
+    r = record_of(tmp_path, "Gaoling city: main indicators\n\nName: Gaoling\nProvince: Hunan Province\n"
+                            "Permanent residents (10,000 persons): 412.97\nLand area (sq km): 14,891\n"
+                            "GDP (100 million yuan): 2,705.05 (2022)\n"
+                            "Scenic spots: Seven Star Crags, Dinghu Mountain\n",
+                  "gaoling.txt")
+    f = figures(r)
+    assert f["population"][0] == Decimal(4129700)
+    assert f["area"][0] == Decimal(14891)
+    assert f["gdp"] == (Decimal(270505000000), "CCY_CNY", "exact", "2022")
+    assert [x.name for x in r.landmarks] == ["Seven Star Crags", "Dinghu Mountain"]
+    assert "scenic-spots" not in f and r.province.name == "Hunan Province"
+
+
+def test_ranges_periods_and_minted_indicators_in_the_graph(tmp_path):
+    r = record_of(tmp_path, "Halden is a city in Bavaria with 95,000 inhabitants on 60 km². In 2021, the tree canopy "
+                            "cover was 24%. Its GDP per capita reached €52,300 in 2022. Between 3 and 4 million "
+                            "visitors come every year.\n", "halden.txt")
+    policy = UriPolicy(BASE)
+    g = map_record(policy, r, Sidecar(), load_ontology(policy))
+    cover = URIRef(f"{BASE}/id/observation/halden/tree-canopy-cover/2021")
+    assert (cover, URIRef("http://purl.org/linked-data/sdmx/2009/dimension#refPeriod"),
+            URIRef("http://reference.data.gov.uk/id/year/2021")) in g
+    concept = URIRef(f"{BASE}/def/indicator/tree-canopy-cover")
+    assert any("not reviewed" in str(n) for n in g.objects(concept, SKOS.editorialNote))
+    visitors = URIRef(f"{BASE}/id/observation/halden/annual-visitors")
+    assert (visitors, URIRef(f"{BASE}/def/valueQualifier"), URIRef(f"{BASE}/def/qualifier/between")) in g
+    assert (visitors, URIRef(f"{BASE}/def/upperBound"), Literal(4000000)) in g
+    # GDP per capita in euros: a concept narrower than the scheme's (which is in yuan)
+    eur = URIRef(f"{BASE}/def/indicator/gdp-per-capita-eur")
+    assert (eur, SKOS.broader, URIRef(f"{BASE}/def/indicator/gdp-per-capita")) in g
+
+
+def test_number_words_inside_names_are_not_counts(tmp_path):
+    r = record_of(tmp_path, "Jiangling is a city of Hubei Province with 2.1 million people. It is famous for the "
+                            "Three Gorges and the Two Towers, and has five UNESCO World Heritage Sites and "
+                            "a dozen museums.\n", "jiangling.txt")
+    f = figures(r)
+    assert "gorges" not in f and "towers" not in f
+    assert f["unesco-world-heritage-sites"][0] == Decimal(5) and f["museums"][0] == Decimal(12)
