@@ -216,11 +216,16 @@ def label_unit(label: str, q: Quantity) -> Quantity:
     return replace(q, value=value, high=high, unit=unit)
 
 
+#: a document's title line: "Seville (Sevilla) – city data", "Zhaoqing, Guangdong Province: main indicators"
+TITLE_LINE = re.compile(
+    r"^(?P<name>[A-ZÀ-ÖØ-Þ][\w’'\-]*(?: [A-ZÀ-ÖØ-Þ][\w’'\-]*){0,3})(?:\s*\([^)]*\))?(?:,[^:–—]{0,60})?\s*"
+    r"[:–—-]\s*(?:city data|city profile|profile|key facts|key figures|facts and figures|facts|"
+    r"(?:main )?(?:statistical )?indicators|at a glance|in figures|in brief|fact sheet|factsheet)\s*$", re.I)
 LEADING_PERIOD = re.compile(r"^(?:In|As of|By|At the end of|By the end of|Since|During)\s+(?:the year\s+)?"
                             r"(?:19|20)\d\d\b")
 
 
-_NAME = r"[A-Z][\w’'\-]*(?:[ -](?:[A-Z][\w’'\-]*|de|del|di|la|le|du|des))*"
+_NAME = r"[A-ZÀ-ÖØ-Þ][\w’'\-]*(?:[ -](?:[A-ZÀ-ÖØ-Þ][\w’'\-]*|de|del|di|la|le|du|des))*"
 #: where a city lies, in the order of trust: "the Autonomous Community of Valencia", "Guangdong Province",
 #: "Zhejiang province", "the Emilia-Romagna region", "the federal state of Styria"
 REGION_PATTERNS = [
@@ -390,6 +395,10 @@ class Extractor:
         for name, line in self.named_lines:
             if re.fullmatch(r"(?:city|name|city name|municipality)", name, re.I):
                 heading = heading or Named(line.split(":", 1)[1].strip(), line)
+        first = self.text.strip().split("\n", 1)[0].strip()
+        titled = TITLE_LINE.match(first)
+        if heading is None and titled:
+            heading = Named(titled["name"], first)  # "Seville (Sevilla) – city data"
         by_file = self.name_from_file(stem) if stem else None
         if heading is not None:
             if by_file is not None and _key(by_file.name) != _key(heading.name) and stem not in _key(heading.name):

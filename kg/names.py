@@ -23,15 +23,17 @@ HEADS = (
     "Fortress|Fort|Market|Quarter|Hall|Stock Exchange|Exchange|Crane|Library|Belfry|Sanctuary|Scenic Area|"
     "Scenic Spot|Forest|Falls|Waterfall|Gorge|Gorges|Cave|Caves|Lighthouse|Residence|Mansion|Villa|Academy of "
     "Classical Learning|Pagodas|Stupa|Arch|Monument|Memorial|Cemetery|Fountain|Obelisk|Harbour|Old Port|Dam|"
-    "Ruins|Amphitheatre|Baths|Aqueduct|Walls|Crags|Rock|Grotto|Bund|Quay|Promenade|Lock|Lido|Beach"
+    "Ruins|Amphitheatre|Baths|Aqueduct|Walls|Crags|Rock|Grotto|Bund|Quay|Promenade|Lock|Lido|Beach|Water Town|"
+    "Army|Plaza|Torre|Alcázar|Hamlet|Trianon"
 )
 #: landmark words that come first: "Temple of X", "Mount X"
 FRONT = ("Temple|Cathedral|Church|Basilica|Sanctuary|Castle|Citadel|Palace|Lake|Tomb|Tombs|Belfry|Museum|"
          "Monastery|Abbey|Chapel|Shrine|Mausoleum|Fortress|Hall|Tower|Gate|Bridge|Garden|Gardens|Park|Square")
-TOKEN = r"(?:[A-Z][\w’'\-]*\.?|I{1,3}|IV|VI{0,3}|[0-9]+)"
+UPPER = "A-ZÀ-ÖØ-Þ"
+TOKEN = rf"(?:[{UPPER}][\w’'\-]*\.?|I{{1,3}}|IV|VI{{0,3}}|[0-9]+)"
 CONNECTOR = r"(?:of|the|de|del|della|di|du|des|la|le|van|von|der|den|dei|do|da|dos|das|and|y|e|am)"
 RUN = re.compile(rf"{TOKEN}(?:\s+(?:{CONNECTOR}\s+)*{TOKEN})*")
-HEAD_END = re.compile(rf"(?:^|\s)(?:{HEADS})$")
+HEAD_END = re.compile(rf"(?:^|\s)(?:{HEADS})(?: of (?:the )?{TOKEN}(?:\s{TOKEN})*)?$")
 HEAD_AND = re.compile(rf"\b(?P<head>{HEADS})\s+and\s+(?=[A-Z])")
 HEAD_FRONT = re.compile(rf"^(?:{FRONT}) of\s|^Mount [A-Z]|^Mt\.? [A-Z]")
 #: runs that are not landmarks although they end like one
@@ -41,7 +43,8 @@ NOT_LANDMARK = re.compile(
     r"Agenda|Plan|Zone|District|Province|Region|County|Republic|Kingdom|Union|Heritage List|World Heritage|"
     r"Heritage Site|Capital of Culture|Industrial Park|Science Park|Technology Park|High-Tech|Development|"
     r"Valley)\b")
-LIST_CUE = re.compile(r"\b(?:such as|including|includ(?:e|es)|among them|notably|like|are|is)\s+(?=(?:the\s+)?[A-Z])")
+LIST_CUE = re.compile(r"\b(?:such as|including|includ(?:e|es)|among them|notably|like|are|is|see|visit|admire|"
+                      r"explore|come for)\s+(?=(?:the\s+)?[A-Z])")
 HERITAGE = re.compile(r"\b(?:landmarks?|sights?|attractions?|heritage|monuments?|historic|visitors|tourists|"
                       r"tourism|UNESCO|famous|known for|symbol|scenic|temples|churches|museums|architecture|"
                       r"old town|ancient|medieval|baroque|gothic)\b", re.I)
@@ -88,12 +91,14 @@ def landmark_names(sentence: str, exclude: set[str]) -> list[str]:
 
     for _, run in _runs(sentence):
         run = clean(run)
-        bare_head = re.fullmatch(rf"(?:{HEADS})", run) and " " not in run  # "Forest", not "Town Hall"
+        bare_head = (re.fullmatch(rf"(?:{HEADS})", run) and " " not in run) \
+            or run in ("Old Town", "Old City", "Old Street", "Old Port", "Scenic Area")  # generic, not a name
         if (HEAD_END.search(run) and not bare_head) or HEAD_FRONT.match(run):
             add(run)
     if HERITAGE.search(sentence):
         for cue in LIST_CUE.finditer(sentence):
-            rest = re.split(r"[.;:]|\s+(?:which|that|where|while|whose|are|is|was|were)\s", sentence[cue.end():])[0]
+            rest = re.split(r"(?<!\bSt)(?<!\bMt)(?<!\bSte)\.(?:\s|$)|[;:]|\s+(?:which|that|where|while|whose|are|is|"
+                            r"was|were)\s", sentence[cue.end():])[0]
             for item in split_list(rest):
                 item = re.sub(r"\s*\([^)]*\)", "", item).strip()
                 if re.fullmatch(RUN.pattern, clean(item)) and clean(item)[:1].isupper():
@@ -120,6 +125,7 @@ INDUSTRY_CUE = re.compile(
     r"|(?:leading|major|important)\s+(?:centre|center|hub|base)\s+(?:for|of)"
     r"|formed\s+\w+\s+pillar\s+industries\s*:"
     r"|\b(?:a|an|the)\s+(?:location|destination|centre|center|hub|base)\s+for"
+    r"|\b(?:centres|centers|hubs|bases)\s+of\s+(?:[A-Z][\w’']+(?:'s|’s)\s+)?"
     r"|(?:led|driven|powered|dominated)\s+by)\s*", re.I)
 INDUSTRY_CONTEXT = re.compile(r"\b(?:econom\w*|industr\w*|sectors?|manufactur\w*|GDP|output|clusters?)\b", re.I)
 HUB_OF = re.compile(r"\bhub of the (?P<list>[a-z][\w\- ,]+?) industries\b")
