@@ -128,12 +128,20 @@ INDUSTRY_CUE = re.compile(
     r"|\b(?:centres|centers|hubs|bases)\s+of\s+(?:[A-Z][\w’']+(?:'s|’s)\s+)?"
     r"|(?:led|driven|powered|dominated)\s+by)\s*", re.I)
 INDUSTRY_CONTEXT = re.compile(r"\b(?:econom\w*|industr\w*|sectors?|manufactur\w*|GDP|output|clusters?)\b", re.I)
+#: a list of sectors as the subject: "business services, IT and tourism employ a large share of its workforce"
+EMPLOY = re.compile(r"(?:^|,\s+and\s+|;\s+)(?P<list>[A-Za-z][\w\- ]*(?:,\s+[\w\- ]+)*\s+and\s+[\w\- ]+?)\s+"
+                    r"(?:employ|employs|account for|accounts for|dominate|dominates|drive|drives|make up)\b")
 HUB_OF = re.compile(r"\bhub of the (?P<list>[a-z][\w\- ,]+?) industries\b")
 
 
 def industry_names(sentence: str) -> list[str]:
     """The industries a sentence lists, as written ("port logistics", "ceramic tiles")."""
-    if not INDUSTRY_CONTEXT.search(sentence) and not re.search(r"\ba location for\b", sentence):
+    m = EMPLOY.search(sentence)
+    if m:
+        items = [i for i in (clean_industry(x) for x in split_list(m["list"])) if i]
+        if len(items) >= 2:
+            return items
+    if not INDUSTRY_CONTEXT.search(sentence) and not re.search(r"\ba location for\b|\bcent(?:re|er)s of\b", sentence):
         return []
     m = HUB_OF.search(sentence)
     if m:
@@ -149,8 +157,9 @@ def industry_names(sentence: str) -> list[str]:
 
 def clean_industry(item: str) -> str | None:
     item = re.sub(r"\s*\([^)]*\)", "", item).strip(" .,;")
-    item = re.sub(r"^(?:the|a|an|its|growing|thriving)\s+", "", item, flags=re.I)
-    item = re.sub(r"\s+(?:sector|industry|industries)$", "", item) if len(item.split()) > 2 else item
+    while re.match(r"^(?:the|a|an|its|growing|thriving|booming)\s+", item, flags=re.I):
+        item = re.sub(r"^(?:the|a|an|its|growing|thriving|booming)\s+", "", item, flags=re.I)
+    item = re.sub(r"\s+(?:sector|sectors)$", "", item) if len(item.split()) >= 2 else item
     if not item or len(item.split()) > 6 or re.search(r"\d", item):
         return None
     return item
