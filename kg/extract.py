@@ -122,8 +122,12 @@ SENTENCE_START = re.compile(
 DIVISION_WORDS = re.compile(r"(?:^|\s|-)(?:counties|districts|cities|towns|townships|sub-districts|subdistricts|"
                             r"villages|zones|areas|banners|municipalities|boroughs|wards|prefectures|"
                             r"arrondissements|parishes|communes|administrations|streets)$")
+#: the words of a figure box that are a label rather than the noun of a count ("permanent residents" is both)
+LABEL_WORDS = re.compile(r"^(?:total |permanent |registered |resident )?(?:population|inhabitants|residents|people)\b",
+                         re.I)
 DIVISIONS_LABEL = re.compile(r"^(?:administrative )?(?:divisions|subdivisions|administrative units)$", re.I)
-LANDMARK_LABEL = re.compile(r"^(?:main |major |famous )?(?:landmarks?|sights?|attractions?|scenic spots|scenic areas|"
+LANDMARK_LABEL = re.compile(r"^(?:main |major |famous |top )?(?:landmarks?|sights?|attractions?|scenic spots|"
+                            r"scenic areas|must-see|must see|highlights|sightseeing|what to see|not to miss|"
                             r"heritage(?: sites)?|monuments|world heritage(?: sites)?|places of interest)$", re.I)
 INDUSTRY_LABEL = re.compile(r"^(?:main |leading |pillar |key |major )?(?:industries|sectors|economy|"
                             r"economic sectors|industrial sectors)$", re.I)
@@ -219,7 +223,7 @@ def label_unit(label: str, q: Quantity) -> Quantity:
 #: a document's title line: "Seville (Sevilla) – city data", "Zhaoqing, Guangdong Province: main indicators"
 TITLE_LINE = re.compile(
     r"^(?P<name>[A-ZÀ-ÖØ-Þ][\w’'\-]*(?: [A-ZÀ-ÖØ-Þ][\w’'\-]*){0,3})(?:\s*\([^)]*\))?(?:,[^:–—]{0,60})?\s*"
-    r"[:–—-]\s*(?:city data|city profile|profile|key facts|key figures|facts and figures|facts|"
+    r"(?:[:–—-]\s*|\s+)(?:city data|city profile|profile|key facts|key figures|facts and figures|facts|"
     r"(?:main )?(?:statistical )?indicators|at a glance|in figures|in brief|fact sheet|factsheet)\s*$", re.I)
 LEADING_PERIOD = re.compile(r"^(?:In|As of|By|At the end of|By the end of|Since|During)\s+(?:the year\s+)?"
                             r"(?:19|20)\d\d\b")
@@ -415,14 +419,21 @@ class Extractor:
                         "line, a file named after the city, or a first sentence such as '<City> is a city ...')")
 
     def name_from_file(self, stem: str) -> Named | None:
-        """The city the file is named after, spelled as the text spells it (``xian.txt`` -> "Xi'an")."""
-        for sentence in self.sentences + [line for _, line in self.named_lines]:
-            for m in re.finditer(r"\b[A-Z][\w’'\-]*(?:[ -][A-Z][\w’'\-]*){0,3}", sentence):
+        """The city the file is named after, spelled as the text spells it (``xian.txt`` -> "Xi'an"),
+        preferring a spelling that is not in capitals ("Quanzhou" over a heading's "QUANZHOU")."""
+        found: list[Named] = []
+        lines = [line.strip() for block in self.blocks for line in block.lines]
+        for sentence in self.sentences + [line for _, line in self.named_lines] + lines:
+            for m in re.finditer(r"\b[A-ZÀ-ÖØ-Þ][\w’'\-]*(?:[ -][A-ZÀ-ÖØ-Þ][\w’'\-]*){0,3}", sentence):
                 words = m.group(0).split()
                 for n in range(len(words), 0, -1):
                     candidate = " ".join(words[:n])
                     if _key(candidate) == stem:
-                        return Named(candidate, sentence)
+                        if not candidate.isupper():
+                            return Named(candidate, sentence)
+                        found.append(Named(candidate, sentence))
+        if found:
+            return Named(found[0].name.title(), found[0].source)
         return None
 
     def admin(self, record: Record) -> None:
@@ -433,6 +444,11 @@ class Extractor:
             if REGION_LABEL.match(name) and record.province is None and value and not re.search(r"\d", value):
                 record.province = Named(value.rstrip("."), line, kind="province")
                 self.fact(line, f"in {record.province.name}")
+            elif re.fullmatch(r"location|situated|lies in", name, re.I) and record.province is None:
+                region = next((m["r"] for pattern in REGION_PATTERNS[:3] for m in pattern.finditer(value)), None)
+                if region and region not in COUNTRIES:
+                    record.province = Named(region, line, kind="province")
+                    self.fact(line, f"in {region}")
             elif re.fullmatch(r"country", name, re.I) and record.country is None and value:
                 record.country = Named(value.rstrip("."), line, kind="country")
                 self.fact(line, f"in {record.country.name}")
@@ -499,6 +515,8 @@ class Extractor:
                 if listed:
                     self.divisions(record, line, listed)
                     continue
+            if LANDMARK_LABEL.match(name) or INDUSTRY_LABEL.match(name):
+                continue  # a list of names: its numbers are dates of the names ("Zhili Governor's Office (1729)")
             labelled = parse_label_line(line, dot_thousands=self.dot_thousands)
             if labelled is None and re.search(r"\s\((?:of which|incl\.?|including|thereof)\b[^)]*\)\s*$", line):
                 # "Surface: 87,4 km² (of which 21,2 km² water)": the line's figure, the part to the report
@@ -519,6 +537,8 @@ class Extractor:
             elif re.search(r"\d", line.split(":", 1)[-1]) and not REGION_LABEL.match(name):
                 self.report(line).unmapped.append(f"{line} — candidate: found {line!r} but could not read it")
         for block in self.blocks:
+            if len(block.lines) == 2 and not is_prose(block.lines[0]):
+                self.stacked_figure(record, block.lines[0].strip(), block.lines[1].strip())
             for line in block.lines if len(block.lines) == 1 else []:
                 line = line.strip()
                 m = FIGURE_LINE.match(line)
@@ -541,6 +561,29 @@ class Extractor:
                     role = assign(line, q, figure_line=True)
                 self.place(record, line, q, role, None)
 
+    def stacked_figure(self, record: Record, figure: str, words: str) -> None:
+        """A brochure's figure box: the figure on a line, the words that name it on the next
+        ("246,417" / "residents (1 January 2024)", "€1.2 billion" / "municipal budget in 2024")."""
+        found = find_quantities(figure, dot_thousands=self.dot_thousands)
+        if len(found) != 1 or found[0].kind != "quantity" or not words[:1].islower() and not words[:3].isupper():
+            return
+        q = found[0]
+        if len(q.stated) < len(figure.strip()) - 2:
+            return  # more than a figure on the line
+        line = f"{figure} {words}"
+        period = find_period(words)
+        label = re.sub(r"\s*\([^)]*\)|,.*$|\s+(?:in|as of|at the end of|by)\s+(?:19|20)\d\d\b.*$", "", words).strip()
+        if q.unit in ("KiloM2", "HA", "MI2"):
+            other = re.search(r"\b(?:forest|green|park|water|wetland|farmland|built-up|urban area|metropolitan)\b",
+                              label) and not re.search(r"\bcity\b|\bland\b|total", label)
+            role = Role("candidate", reason="an area of something else") if other else \
+                Role("area", "area", reason="an area in a figure box")
+        elif q.unit == "NUM" and not re.match(r"^(?:of|in)\b", label):
+            role = assign(line, q) if not LABEL_WORDS.match(label) else assign(line, q, label=label)
+        else:
+            role = assign(line, q, label=re.sub(r"^(?:of|in)\s+", "", label))
+        self.place(record, line, q, role, period)
+
     def prose_figures(self, record: Record, sentence: str) -> None:
         found = find_quantities(sentence, dot_thousands=self.dot_thousands)
         figures = [q for q in found if q.kind == "quantity"]
@@ -556,7 +599,7 @@ class Extractor:
             if re.search(r"\b[A-Z][\w-]*\s$", sentence[:q.start]) and q.unit == "NUM" and q.qualifier == "exact" \
                     and not re.match(r"\s*[a-z]", sentence[q.end:]) and q.stated.isdigit():
                 continue  # part of a name: "RIS 4", "Industry 4.0", "Expo 2010"
-            self.place(record, sentence, q, assign(sentence, q), q_period(sentence, q) or period
+            self.place(record, sentence, q, assign(sentence, q, city=record.city.name), q_period(sentence, q) or period
                        or clause_period(sentence, q))
 
     def place(self, record: Record, sentence: str, q: Quantity, role: Role, period: str | None) -> None:

@@ -57,8 +57,15 @@ NOT_THE_CITY = _rx(r"\b(?:metropolitan|metro|greater|wider|agglomeration|conurba
                    r"province|prefecture|county|district|catchment|commut\w*|daily|annual(?:ly)?|per year|"
                    r"each year|a year|students?|workers|employees|visitors|tourists|passengers|foreign|"
                    r"migrants?|elderly|aged|children)\b")
+#: a wider area the people of a figure live in ("780,000 people live in the wider Brainport region")
+WIDER = _rx(r"^\w+\s+(?:live|living|reside|residing)\s+in\s+the\s+(?:wider|greater|whole|surrounding|metropolitan)"
+            r"|\b(?:wider|greater|surrounding|metropolitan|metro)\s+(?:[A-Z][\w-]*\s+){0,3}(?:region|area|agglomeration)\b")
 VISITORS = _rx(r"^(?:international |foreign |domestic |overnight )?(?:visitors|tourists|tourist visits|"
                r"tourist arrivals|visits)\b")
+CITY_SUBJECT = _rx(r"^(?:In \d{4},?\s+)?(?:the city|the town|the municipality|it|tourism)\b")
+WIDER_OF = _rx(r"\b(?:region|metropolitan|metro|agglomeration|province)\s+of\s*$")
+EVENT_WORDS = _rx(r"\b(?:festival|fair|week|exhibition|show|market|expo|biennale|carnival|concert|match|"
+                  r"museum|palace|cathedral|castle|zoo|park|gardens?|estate|airport|stadium)s?\b")
 #: the visitors of something in the city, not of the city
 OTHER_ATTRACTION = _rx(r"\b(?:market|museum|palace|festival|park|cathedral|castle|fair|exhibition|zoo|garden|event|"
                        r"site|monument|temple|estate|basilica|church|gallery|show|stadium|airport|port)s?\b[^.]*$")
@@ -195,7 +202,8 @@ def count_noun(after: str) -> str | None:
     return phrase
 
 
-def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line: bool = False) -> Role:
+def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line: bool = False,
+           city: str | None = None) -> Role:
     """The role of quantity `q` of `sentence` (`label`: the label of a ``Label: value`` line;
     `figure_line`: the quantity is a line of its own, a brochure's figure box)."""
     if q.kind == "year":
@@ -247,12 +255,16 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
         return Role("candidate", reason=f"a figure in {unit} without a name")
     # NUM
     if VISITORS.match(after_words):
-        if OTHER_ATTRACTION.search(sentence[:q.start]):
+        city_subject = CITY_SUBJECT.match(sentence) or (city and (
+            sentence.startswith(city) or re.search(rf"\b(?:to|in|visit) {re.escape(city)}\b", sentence)))
+        if OTHER_ATTRACTION.search(sentence[:q.start]) or (EVENT_WORDS.search(sentence) and not city_subject):
             return Role("candidate", reason="visitors of something in the city")
         yearly = re.search(r"\b(?:a|per|each|every) year\b|\bannual(?:ly)?\b|\byearly\b", sentence)
         return Role("indicator", "annual-visitors" if yearly or q_year(sentence) else "visitors",
                     "annual visitors" if yearly or q_year(sentence) else "visitors", "a count of visitors")
     if PEOPLE.match(after_words) or POPULATION_CONTEXT.search(before):
+        if WIDER.search(after_words[:80]) and not re.search(r"\bcity\b", after_words[:30]):
+            return Role("candidate", reason="the people of a wider area than the city")
         if METRO.search(before) and not re.search(r"\b(?:students|workers|employees|visitors|tourists)\b", before):
             return Role("indicator", "metropolitan-population", "metropolitan population", "a metropolitan area")
         if NOT_THE_CITY.search(before) or re.match(r"^\w+\s+(?:visitors|tourists|passengers)", after_words):
@@ -266,7 +278,9 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     if noun is not None:
         return Role("count", noun.slug, reason="the lexicon")
     if re.match(r"^(?:university |college |higher education )?students\b", after_words):
-        if re.search(r"\b(?:University|College|Institute|School|Academy|Polytechnic)\b", sentence[:q.start]):
+        if re.search(r"\b(?:University|College|Institute|School|Academy|Polytechnic)\b", sentence) \
+                or re.search(r"\b(?:the|its|this|a|one) (?:[\w-]+ ){0,3}(?:university|college|institute|academy|"
+                             r"school|polytechnic|campus)\b(?!\s+(?:city|town|centre|center|hub))", sentence):
             return Role("candidate", reason="the students of one institution")
         return Role("count", "students", "students", "a count of students")
     phrase = count_noun(after_words)
@@ -276,6 +290,8 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
         if not COUNTABLE.search(phrase.lower()) or (q.start == 0 and re.match(r"^[A-Z][a-z]", q.stated)
                                                     and re.search(r"\b[A-Z]", phrase) and "Sites" not in phrase):
             return Role("candidate", reason=f"a count of {phrase}")
+        if WIDER.search(before) or WIDER_OF.search(before):
+            return Role("candidate", reason=f"{phrase} of a wider area")
         return Role("count", count_slug(phrase), phrase, "a count of things")
     if GDP.search(before):
         return Role("candidate", reason="a GDP without a currency")
@@ -396,7 +412,8 @@ LABEL_POPULATION = _rx(r"^(?:total |resident |permanent |registered |city |munic
 LABEL_AREA = _rx(r"^(?:total |land |administrative |city |municipal |surface )?(?:area|surface|size)"
                  r"(?: \(city\))?$")
 LABEL_DENSITY = _rx(r"^(?:population )?density$")
-LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|year|since|elevation|altitude|height|postal|post code|"
+LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|year|since|elevation|altitude|height|postal|post code|location|"
+                       r"situated|distance|lies|coordinates|twin|sister|"
                        r"area code|code|phone|website|mayor|time zone|coordinates|rank|ranking)\b")
 
 
