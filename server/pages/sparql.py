@@ -9,8 +9,9 @@ import pyoxigraph as ox
 from citykg.server import formats
 from citykg.server.appstate import CityKG
 from citykg.server.formats import Format
+from citykg.server.rdf import to_ox
 from citykg.server.sparql_examples import examples
-from citykg.server.store import StoreError, Term
+from citykg.server.store import StoreError
 
 
 def editor_page(kg: CityKG, *, editor: bool) -> dict:
@@ -26,16 +27,6 @@ def editor_page(kg: CityKG, *, editor: bool) -> dict:
 
 def _iri(uri: str) -> ox.NamedNode:
     return ox.NamedNode(uri)
-
-
-def _term_to_ox(t: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if t.kind == "uri":
-        return ox.NamedNode(t.value)
-    if t.kind == "bnode":
-        return ox.BlankNode(t.value)
-    if t.lang:
-        return ox.Literal(t.value, language=t.lang)
-    return ox.Literal(t.value, datatype=ox.NamedNode(t.datatype) if t.datatype else None)
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -65,7 +56,7 @@ def service_description(kg: CityKG, fmt: Format) -> bytes:
                || (?s = <{catalog}> && ?p = <{dcat}service>)) }} }}"""
     try:
         for s_, p_, o_ in kg.store.construct(query):
-            triples.append(ox.Triple(_term_to_ox(s_), _term_to_ox(p_), _term_to_ox(o_)))
+            triples.append(ox.Triple(to_ox(s_), to_ox(p_), to_ox(o_)))
     except StoreError:
         pass
     svc = _iri(service)
