@@ -28,7 +28,7 @@ from .lexicon import (
     qualifier_of,
     unit_of,
 )
-from .names import clean_industry, industry_names, landmark_list, landmark_names
+from .names import industry_list, industry_names, landmark_list, landmark_names
 from .quantities import Quantity, document_style, find_period, find_quantities, parse_label_line
 from .record import Credit, Figure, Named, Narrative, Record, SentenceReport
 from .roles import Role, assign
@@ -225,8 +225,21 @@ TITLE_LINE = re.compile(
     r"^(?P<name>[A-ZÀ-ÖØ-Þ][\w’'\-]*(?: [A-ZÀ-ÖØ-Þ][\w’'\-]*){0,3})(?:\s*\([^)]*\))?(?:,[^:–—]{0,60})?\s*"
     r"(?:[:–—-]\s*|\s+)(?:city data|city profile|profile|key facts|key figures|facts and figures|facts|"
     r"(?:main )?(?:statistical )?indicators|at a glance|in figures|in brief|fact sheet|factsheet)\s*$", re.I)
-LEADING_PERIOD = re.compile(r"^(?:In|As of|By|At the end of|By the end of|Since|During)\s+(?:the year\s+)?"
-                            r"(?:19|20)\d\d\b")
+LEADING_PERIOD = re.compile(r"^(?:In|As of|As at|By|At the end of|By the end of|Since|During|On)\s+(?:the\s+)?"
+                            r"(?:year\s+)?(?:\d{1,2}\s+[A-Z][a-z]+\s+|[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+#: a date stating a period: "1 January 2024", "31 December 2023", "1.1.2024", "31/12/2023"
+DATE = re.compile(rf"\b(?:\d{{1,2}}\s+)?(?:{MONTHS})\s+(?P<a>(?:19|20)\d\d)\b"
+                  r"|\b\d{1,2}[./]\d{1,2}[./](?P<b>(?:19|20)\d\d)\b")
+
+
+def period_in(text: str) -> str | None:
+    """The period a text states: a year ("in 2021", "(2020)", "2020 census") or the year of a date."""
+    found = find_period(text)
+    if found:
+        return found
+    m = DATE.search(text)
+    return (m["a"] or m["b"]) if m else None
 
 
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w’'\-]*(?:[ -](?:[A-ZÀ-ÖØ-Þ][\w’'\-]*|de|del|di|la|le|du|des))*"
@@ -291,7 +304,7 @@ def clause_period(sentence: str, q: Quantity) -> str | None:
     starts = [0] + [m.end() for m in CLAUSE_BREAK.finditer(sentence) if m.end() <= q.start]
     ends = [m.start() for m in CLAUSE_BREAK.finditer(sentence) if m.start() >= q.end] + [len(sentence)]
     clause = sentence[max(starts):min(ends)]
-    return find_period(clause)
+    return period_in(clause)
 
 
 def q_period(sentence: str, q: Quantity) -> str | None:
@@ -358,7 +371,7 @@ class Extractor:
         self.standalone_figures(record)
         for name, line in self.named_lines:
             if INDUSTRY_LABEL.match(name) and not record.industries:
-                items = [i for i in (clean_industry(x) for x in split_list(line.split(":", 1)[-1])) if i]
+                items = industry_list(line.split(":", 1)[-1])
                 record.industries = [Named(i, line, kind="industry") for i in items]
                 self.fact(line, f"industries: {', '.join(items)}")
         for sentence in self.sentences:
@@ -533,7 +546,7 @@ class Extractor:
                     role = assign(line, q)  # "Harbour: 1.200 moorings for yachts": the words after name it
                 else:
                     role = assign(line, q, label=label)
-                self.place(record, line, q, role, period or find_period(line))
+                self.place(record, line, q, role, period or period_in(line))
             elif re.search(r"\d", line.split(":", 1)[-1]) and not REGION_LABEL.match(name):
                 self.report(line).unmapped.append(f"{line} — candidate: found {line!r} but could not read it")
         for block in self.blocks:
@@ -571,7 +584,7 @@ class Extractor:
         if len(q.stated) < len(figure.strip()) - 2:
             return  # more than a figure on the line
         line = f"{figure} {words}"
-        period = find_period(words)
+        period = period_in(words)
         label = re.sub(r"\s*\([^)]*\)|,.*$|\s+(?:in|as of|at the end of|by)\s+(?:19|20)\d\d\b.*$", "", words).strip()
         if q.unit in ("KiloM2", "HA", "MI2"):
             other = re.search(r"\b(?:forest|green|park|water|wetland|farmland|built-up|urban area|metropolitan)\b",
@@ -589,7 +602,7 @@ class Extractor:
         figures = [q for q in found if q.kind == "quantity"]
         # the sentence's period when stated at its start ("In 2021, ..."); a period elsewhere belongs to
         # the clause that states it ("..., and its GDP was less than RMB 300 billion in 2020": the GDP only)
-        period = find_period(sentence) if LEADING_PERIOD.match(sentence) else None
+        period = period_in(sentence) if LEADING_PERIOD.match(sentence) else None
         del figures
         for q in found:
             if self.is_consumed(sentence, q.start, q.end):

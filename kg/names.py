@@ -124,24 +124,57 @@ INDUSTRY_CUE = re.compile(
     r"|economy\s+is\s+driven\s+by|driven\s+by|based\s+on"
     r"|(?:leading|major|important)\s+(?:centre|center|hub|base)\s+(?:for|of)"
     r"|formed\s+\w+\s+pillar\s+industries\s*:"
-    r"|\b(?:a|an|the)\s+(?:location|destination|centre|center|hub|base)\s+for"
+    r"|\b(?:a|an|the)\s+(?:major\s+|leading\s+|national\s+|regional\s+)?(?:location|destination|centre|center|"
+    r"hub|base)\s+(?:for|of)"
+    r"|\b(?:companies|firms|factories|manufacturers|plants)\s+(?:produce|make|manufacture|build)"
     r"|\b(?:centres|centers|hubs|bases)\s+of\s+(?:[A-Z][\w’']+(?:'s|’s)\s+)?"
     r"|(?:led|driven|powered|dominated)\s+by)\s*", re.I)
+NOT_SECTOR = re.compile(r"\b(?:is|are|was|were|known|under|on|at|from|shape|shapes|area|border|city|province|"
+                        r"region|county|capital|people|residents)\b|[\"“”]", re.I)
 INDUSTRY_CONTEXT = re.compile(r"\b(?:econom\w*|industr\w*|sectors?|manufactur\w*|GDP|output|clusters?)\b", re.I)
 #: a list of sectors as the subject: "business services, IT and tourism employ a large share of its workforce"
 EMPLOY = re.compile(r"(?:^|,\s+and\s+|;\s+)(?P<list>[A-Za-z][\w\- ]*(?:,\s+[\w\- ]+)*\s+and\s+[\w\- ]+?)\s+"
-                    r"(?:employ|employs|account for|accounts for|dominate|dominates|drive|drives|make up)\b")
-HUB_OF = re.compile(r"\bhub of the (?P<list>[a-z][\w\- ,]+?) industries\b")
+                    r"(?:employ|employs|account for|accounts for|dominate|dominates|drive|drives|make up|shape|"
+                    r"shapes)\b")
+HUB_OF = re.compile(r"\bthe (?P<list>[a-z][a-z\- ,]{0,60}? and [a-z][a-z\- ]{0,30}?) (?:industries|sectors)\b")
+NO_CONTEXT_CUE = re.compile(r"\ba location for\b|\bcent(?:re|er)s? of\b|\bhub of\b|"
+                            r"\b(?:companies|firms|factories) produce\b")
+#: a list of sectors before "are its main industries"
+ARE_ITS = re.compile(r"(?:^|[.;]\s+)(?P<list>[A-Za-z][\w\- ]*(?:,\s+[\w\- ]+)*\s+and\s+[\w\- ]+?)\s+(?:are|form|remain|"
+                     r"make up)\s+(?:its|the city's|the city’s|the|their)\s+(?:main|leading|pillar|key|major|core)\s+"
+                     r"(?:industries|sectors)\b")
+
+
+#: sectors whose name holds "and" (kept whole when a list is split)
+COMPOUNDS = ("research and development", "food and beverages", "food and drink", "oil and gas", "arts and crafts",
+             "textiles and garments", "footwear and clothing", "automation and packaging machines",
+             "information and communication technology", "transport and logistics", "hotels and restaurants",
+             "automobiles and new energy vehicles", "automobiles and new energy vehicle", "shoes and sportswear")
 
 
 def industry_names(sentence: str) -> list[str]:
     """The industries a sentence lists, as written ("port logistics", "ceramic tiles")."""
-    m = EMPLOY.search(sentence)
+    protected = sentence
+    for compound in COMPOUNDS:
+        protected = re.sub(re.escape(compound), compound.replace(" and ", " \x00 "), protected, flags=re.I)
+    return [i.replace(" \x00 ", " and ") for i in _industry_names(protected)]
+
+
+def industry_list(value: str) -> list[str]:
+    """The items of a fact box line such as "Main industries: steel, research and development"."""
+    for compound in COMPOUNDS:
+        value = re.sub(re.escape(compound), compound.replace(" and ", " \x00 "), value, flags=re.I)
+    items = [clean_industry(x) for x in split_list(re.sub(r"\s*\([^)]*\)", "", value))]
+    return [i.replace(" \x00 ", " and ") for i in items if i]
+
+
+def _industry_names(sentence: str) -> list[str]:
+    m = EMPLOY.search(sentence) or ARE_ITS.search(sentence)
     if m:
         items = [i for i in (clean_industry(x) for x in split_list(m["list"])) if i]
         if len(items) >= 2:
             return items
-    if not INDUSTRY_CONTEXT.search(sentence) and not re.search(r"\ba location for\b|\bcent(?:re|er)s of\b", sentence):
+    if not INDUSTRY_CONTEXT.search(sentence) and not NO_CONTEXT_CUE.search(sentence):
         return []
     m = HUB_OF.search(sentence)
     if m:
@@ -149,10 +182,13 @@ def industry_names(sentence: str) -> list[str]:
     m = INDUSTRY_CUE.search(sentence)
     if not m:
         return []
-    rest = re.split(r"[.;:]\s|;|\.$|:\s|\s+(?:which|that|where|while|and is|and has|so that)\s", sentence[m.end():])[0]
+    rest = re.sub(r"\s*\([^)]*\)", "", sentence[m.end():])
+    rest = re.split(r"[.;:]\s|;|\.$|:\s|,\s+(?:with|while|and is|and has)\b|\s+(?:which|that|where|while|whose|"
+                    r"and is|and has|so that)\s", rest)[0]
     items = [clean_industry(x) for x in split_list(rest)]
-    items = [i for i in items if i]
-    return items if len(items) >= 2 else []
+    if len(items) < 2 or any(i is None for i in items):
+        return []  # every item must read as a sector, or the list is something else
+    return [i for i in items if i]
 
 
 def clean_industry(item: str) -> str | None:
@@ -160,6 +196,9 @@ def clean_industry(item: str) -> str | None:
     while re.match(r"^(?:the|a|an|its|growing|thriving|booming)\s+", item, flags=re.I):
         item = re.sub(r"^(?:the|a|an|its|growing|thriving|booming)\s+", "", item, flags=re.I)
     item = re.sub(r"\s+(?:sector|sectors)$", "", item) if len(item.split()) >= 2 else item
-    if not item or len(item.split()) > 6 or re.search(r"\d", item):
+    if not item or len(item.split()) > 5 or re.search(r"\d", item):
         return None
+    words = item.split()
+    if any(w[:1].isupper() and not w.isupper() for w in words[1:]) or NOT_SECTOR.search(item):
+        return None  # a place or a clause, not a sector ("Jinjiang", "is known as ...")
     return item
