@@ -347,6 +347,14 @@ def percent_role(sentence: str, q: Quantity, before: str, after: str) -> Role:
     phrase = name_before(before)
     if phrase and INDICATOR_HEAD.search(phrase) and not re.search(r"\b(?:of|by)$", phrase):
         return Role("indicator", indicator_slug(phrase), phrase, "its own noun phrase")
+    of_whole = re.match(r"^\s*of\s+(?:the\s+city's\s+|the\s+|its\s+)?(?P<whole>GDP|gross domestic product|"
+                        r"the economy|economic output|output|total)\b", after, re.I)
+    if phrase and of_whole and re.search(r"\b(?:accounts? for|accounted for|makes? up|made up|represents?|"
+                                         r"represented|reached|is|was|amounts? to|amounted to)\s*$", before):
+        # "the service sector accounted for 47.8% of GDP": a share of the GDP, named after its part
+        whole = "gdp" if re.match(r"(?i)gdp|gross|econom|output", of_whole["whole"]) else "total"
+        return Role("indicator", f"{indicator_slug(phrase)}-share-of-{whole}", f"{phrase} share of {whole.upper()}",
+                    "a share of the GDP")
     ind = known_indicator(after[:80], "PERCENT")
     if ind is not None:
         return Role("indicator", ind.slug, reason="the lexicon (after)")
