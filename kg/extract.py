@@ -131,7 +131,7 @@ LANDMARK_LABEL = re.compile(r"^(?:main |major |famous |top )?(?:landmarks?|sight
                             r"heritage(?: sites)?|monuments|world heritage(?: sites)?|places of interest)$", re.I)
 INDUSTRY_LABEL = re.compile(r"^(?:main |leading |pillar |key |major )?(?:industries|sectors|economy|"
                             r"economic sectors|industrial sectors)$", re.I)
-REGION_LABEL = re.compile(r"^(?:province|region|state|autonomous community|county|prefecture|department|"
+REGION_LABEL = re.compile(r"^(?:province|region|state|federal state|autonomous community|county|prefecture|department|"
                           r"land|voivodeship|oblast|canton)$", re.I)
 LABEL_LINE = re.compile(r"^(?P<label>[A-Z][\w .,()/&'’-]{0,48}?)\s*(?::|\s[–—-]\s)\s*(?P<value>\S.*)$")
 
@@ -141,19 +141,41 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", slugify(text))
 
 
+#: a unit the quantity reader does not know, right after a fact box value ("22,500 MW", "181 m")
+UNKNOWN_UNIT = re.compile(r"\s*(?:[A-Z]{1,4}|[a-zµ]{1,2}|[A-Za-z]{1,3}[²³/]\S*)(?:\s|$|\))")
+
+
+def box_line(line: str) -> str:
+    """A fact box line in the ``Label: value`` form, whatever its layout: "• Area: 297,8 km²",
+    "Land area ........ 21,227 km²", "Inhabitants | 246,417 | 2024" (a year column)."""
+    line = re.sub(r"^\s*[•·▪‣◦*]\s+", "", line.strip())
+    m = re.match(r"^(?P<label>[^.|:]{2,60}?)\s*(?:\.{3,}|…+)\s*(?P<value>\S.*)$", line)
+    if m:
+        return f"{m['label'].strip()}: {m['value'].strip()}"
+    if "|" in line:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) in (2, 3) and cells[0] and cells[1] and not re.fullmatch(r"-+", cells[0]):
+            year = cells[2] if len(cells) == 3 and re.fullmatch(r"(?:19|20)\d\d", cells[2]) else None
+            return f"{cells[0]}{f' ({year})' if year else ''}: {cells[1]}"
+    return line
+
+
 def label_lines(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]]:
     """Takes the ``Label: value`` lines (fact boxes) out of the blocks: (the rest, [(label, line)])."""
     kept: list[Block] = []
     named: list[tuple[str, str]] = []
     for block in blocks:
         rest = []
-        for line in block.lines:
+        for raw in block.lines:
+            line = box_line(raw)
+            if re.fullmatch(r"[-|\s]+", line) or re.match(r"^(?:Indicator|Item|Figure)\s*:\s*Value\b", line):
+                continue  # a table's rule or header row
             m = LABEL_LINE.match(line.strip())
             if m and len(m["label"].split()) <= 6 and not m["label"].endswith((".", ",")) \
                     and len(line) <= 160 and not CREDIT_LINE.match(line.strip()):
                 named.append((m["label"].strip(), line.strip()))
             else:
-                rest.append(line)
+                rest.append(raw)
         if rest:
             kept.append(Block(block.line, rest))
     return kept, named
@@ -224,7 +246,23 @@ def label_unit(label: str, q: Quantity) -> Quantity:
 TITLE_LINE = re.compile(
     r"^(?P<name>[A-ZÀ-ÖØ-Þ][\w’'\-]*(?: [A-ZÀ-ÖØ-Þ][\w’'\-]*){0,3})(?:\s*\([^)]*\))?(?:,[^:–—]{0,60})?\s*"
     r"(?:[:–—-]\s*|\s+)(?:city data|city profile|profile|key facts|key figures|facts and figures|facts|"
-    r"(?:main )?(?:statistical )?indicators|at a glance|in figures|in brief|fact sheet|factsheet)\s*$", re.I)
+    r"statistics at a glance|statistics|"
+    r"(?:main )?(?:statistical )?indicators|at a glance|in figures|in brief|fact sheet|factsheet)"
+    r"(?:\s*\((?:19|20)\d\d\))?\s*$", re.I)
+OTHER_PLACE = re.compile(r"^(?:About [^:]{1,40}:\s*)?(?P<s>[A-ZÀ-ÖØ-Þ][\w’'\-]+(?: [A-ZÀ-ÖØ-Þ][\w’'\-]+){0,2}),\s+"
+                         r"(?:a|an|the|its|our)\s+(?:[\w\-]+\s+){0,4}?(?:city|town|capital|metropolis|municipality|"
+                         r"port|partner|sister city|twin town)\b")
+
+
+def about_other_place(sentence: str, city: str) -> str | None:
+    """The place a sentence is about when it is not the city ("Okayama, a city of about 720,000 people ...")."""
+    m = OTHER_PLACE.match(sentence)
+    if m and _key(m["s"]) != _key(city) and not m["s"].startswith(city) and not city.startswith(m["s"]):
+        return m["s"]
+    return None
+
+
+PARTNER = re.compile(r"\b(?:partner|sister|twin(?:ned)?)\b", re.I)
 LEADING_PERIOD = re.compile(r"^(?:In|As of|As at|By|At the end of|By the end of|Since|During|On)\s+(?:the\s+)?"
                             r"(?:year\s+)?(?:\d{1,2}\s+[A-Z][a-z]+\s+|[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -274,7 +312,7 @@ def region_in(sentence: str, city: str) -> str | None:
             if wider and wider["r"] not in COUNTRIES:
                 return wider["r"]  # "the Yvelines department in Île-de-France": the region
             return name
-    m = re.search(rf"\b(?:city|town|municipality|capital|centre|center|seat)\b[^.;,]{{0,30}}?\b(?:in|of) "
+    m = re.search(rf"\b(?:city|town|municipality|capital|centre|center|seat)\b[^.;,]{{0,30}}?\b(?:in|of) (?:the )?"
                   rf"(?P<r>{_NAME})", sentence)
     if m and m["r"] not in COUNTRIES and m["r"] != city and not re.match(r"^(?:The|A|An)\b", m["r"]) \
             and sentence.startswith(city):
@@ -331,6 +369,7 @@ class Extractor:
         self.reports: dict[str, SentenceReport] = {}
         self.consumed: dict[str, list[tuple[int, int]]] = {}
         self.warnings: list[str] = []
+        self.box_period: str | None = None
         self.dot_thousands = document_style(text)
 
     def fail(self, what: str) -> ExtractError:
@@ -375,6 +414,11 @@ class Extractor:
                 record.industries = [Named(i, line, kind="industry") for i in items]
                 self.fact(line, f"industries: {', '.join(items)}")
         for sentence in self.sentences:
+            other = about_other_place(sentence, record.city.name)
+            if other:
+                self.report(sentence).unmapped.append(f"— a sentence about {other}, not {record.city.name}: "
+                                                      "its figures and names are left out")
+                continue
             self.industries(record, sentence)
             self.prose_figures(record, sentence)
         self.landmarks(record)
@@ -414,8 +458,11 @@ class Extractor:
                 heading = heading or Named(line.split(":", 1)[1].strip(), line)
         first = self.text.strip().split("\n", 1)[0].strip()
         titled = TITLE_LINE.match(first)
+        year = re.search(r"\(((?:19|20)\d\d)\)\s*$", first)
+        self.box_period = year.group(1) if titled and year else None  # "CITY PROFILE (2023)": the box's period
         if heading is None and titled:
-            heading = Named(titled["name"], first)  # "Seville (Sevilla) – city data"
+            name = titled["name"].title() if titled["name"].isupper() else titled["name"]
+            heading = Named(name, first)  # "Seville (Sevilla) – city data", "YICHANG — CITY PROFILE (2023)"
         by_file = self.name_from_file(stem) if stem else None
         if heading is not None:
             if by_file is not None and _key(by_file.name) != _key(heading.name) and stem not in _key(heading.name):
@@ -540,13 +587,16 @@ class Extractor:
                 label, q, period = labelled
                 q = label_unit(name, q)
                 tail = line[q.end:]
-                if q.unit == "NUM" and re.match(r"\s+[A-Z][a-z]", tail) and not q.stated[:1].isdigit():
+                if q.unit == "NUM" and UNKNOWN_UNIT.match(tail) and not re.match(r"\s*(?:per|in|of|or|to|km²)\b", tail):
+                    unit = tail.split()[0]
+                    role = Role("candidate", reason=f"a figure in {unit!r}, a unit the dataset does not publish")
+                elif q.unit == "NUM" and re.match(r"\s+[A-Z][a-z]", tail) and not q.stated[:1].isdigit():
                     role = Role("candidate", reason="a number word in a name")
                 elif q.unit == "NUM" and re.match(r"\s+[a-z]{3,}", tail) and not re.match(r"\s+(?:in|as of)\b", tail):
                     role = assign(line, q)  # "Harbour: 1.200 moorings for yachts": the words after name it
                 else:
                     role = assign(line, q, label=label)
-                self.place(record, line, q, role, period or period_in(line))
+                self.place(record, line, q, role, period or period_in(line) or self.box_period)
             elif re.search(r"\d", line.split(":", 1)[-1]) and not REGION_LABEL.match(name):
                 self.report(line).unmapped.append(f"{line} — candidate: found {line!r} but could not read it")
         for block in self.blocks:
@@ -689,6 +739,9 @@ class Extractor:
                         record.landmarks.append(Named(landmark, line, kind="landmark"))
                         self.fact(line, f"landmark: {landmark}")
         for sentence in self.sentences:
+            if (PARTNER.search(sentence) and not sentence.startswith(record.city.name)) \
+                    or about_other_place(sentence, record.city.name):
+                continue  # a sentence about a partner city: its landmarks are not this city's
             for name in landmark_names(sentence, exclude):
                 if any(x.name == name for x in record.landmarks):
                     continue

@@ -183,7 +183,8 @@ def _industry_names(sentence: str) -> list[str]:
     if not m:
         return []
     rest = re.sub(r"\s*\([^)]*\)", "", sentence[m.end():])
-    rest = re.split(r"[.;:]\s|;|\.$|:\s|,\s+(?:with|while|and is|and has)\b|\s+(?:which|that|where|while|whose|"
+    rest = re.split(r"[.;:]\s|;|\.$|:\s|,\s+(?:with|while|and is|and has|and it|and its|and the|and a|and an)\b"
+                    r"|\s+(?:which|that|where|while|whose|"
                     r"and is|and has|so that)\s", rest)[0]
     items = [clean_industry(x) for x in split_list(rest)]
     if len(items) < 2 or any(i is None for i in items):

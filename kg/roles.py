@@ -73,7 +73,7 @@ METRO = _rx(r"\b(?:metropolitan|metro area|greater [A-Z]\w+|agglomeration|conurb
             r"metropolitan area)\b")
 AREA_CONTEXT = _rx(r"\b(?:(?:total |land |administrative |municipal |surface )?area|covers?|covering|covered|"
                    r"spans?|spanning|extends? over|extending over|spread over|spreads over|stretches over|surface|"
-                   r"measures?|measuring|on an area|on)\b")
+                   r"measures?|measuring|on an area|on|across)\b")
 #: an area figure of something other than the city
 NOT_THE_CITY_AREA = _rx(r"\b(?:urban area|built-up|built up|metropolitan|metro|green|park|parks|forest|wetland|"
                         r"water|lake|port|zone|campus|district|new area|development|farmland|arable|"
@@ -89,7 +89,7 @@ GROWTH = _rx(r"\b(?:increase[sd]?|growth|grew|grow(?:s|ing)?|rise|rose|risen|up 
              r"year[- ]on[- ]year|annual(?:ly)? growth)\b")
 DECREASE = _rx(r"\b(?:decrease[sd]?|decline[sd]?|fell|fall|drop(?:ped)?|down by|reduction|reduced)\b")
 GDP = _rx(r"\bGDP\b|\bgross (?:domestic|regional) product\b|\bGRP\b|\bregional gross product\b|\beconomic output\b")
-PER_CAPITA = _rx(r"\bper (?:capita|head|person|inhabitant|resident)\b")
+PER_CAPITA = _rx(r"\bper[- ](?:capita|head|person|inhabitant|resident)\b")
 #: nouns after a count that are not counts of the city's things
 DECOY_COUNT = _rx(r"^(?:years?|months?|days?|hours?|times|visitors|tourists|passengers|trips|jobs|"
                   r"students|pupils|employees|workers|people|inhabitants|residents|editions|sessions|"
@@ -192,8 +192,8 @@ def count_noun(after: str) -> str | None:
         return None
     phrase = m["np"].strip()
     words = phrase.split()
-    if not words or len(words) > 6:
-        return None
+    if not words or len(words) > 6 or re.fullmatch(r"[A-Z]{1,4}|[a-zµ]{1,2}|[A-Za-z]{1,3}[²³/]\w*", words[0]):
+        return None  # "22,500 MW main industries": a unit, not the name of things counted
     last = words[-1]
     plural = last.lower().endswith("s") and not last.lower().endswith(("ss", "us", "is")) \
         or last.lower() in ("people", "children", "media", "criteria")
@@ -257,12 +257,14 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     if VISITORS.match(after_words):
         city_subject = CITY_SUBJECT.match(sentence) or (city and (
             sentence.startswith(city) or re.search(rf"\b(?:to|in|visit) {re.escape(city)}\b", sentence)))
-        if OTHER_ATTRACTION.search(sentence[:q.start]) or (EVENT_WORDS.search(sentence) and not city_subject):
-            return Role("candidate", reason="visitors of something in the city")
+        if not city_subject or OTHER_ATTRACTION.search(sentence[:q.start]):
+            return Role("candidate", reason="visitors, but not said to be the city's")
         yearly = re.search(r"\b(?:a|per|each|every) year\b|\bannual(?:ly)?\b|\byearly\b", sentence)
         return Role("indicator", "annual-visitors" if yearly or q_year(sentence) else "visitors",
                     "annual visitors" if yearly or q_year(sentence) else "visitors", "a count of visitors")
-    if PEOPLE.match(after_words) or POPULATION_CONTEXT.search(before):
+    city_of = re.search(r"(?i)\b(?:a|the) (?:city|town|municipality|metropolis) of\s*$", before) \
+        and not re.match(r"^[a-z]", after_words)  # "The city of some 345,000, whose economy ..."
+    if PEOPLE.match(after_words) or POPULATION_CONTEXT.search(before) or city_of:
         if WIDER.search(after_words[:80]) and not re.search(r"\bcity\b", after_words[:30]):
             return Role("candidate", reason="the people of a wider area than the city")
         if METRO.search(before) and not re.search(r"\b(?:students|workers|employees|visitors|tourists)\b", before):
@@ -278,6 +280,7 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     if noun is not None:
         return Role("count", noun.slug, reason="the lexicon")
     if re.match(r"^(?:university |college |higher education )?students\b", after_words):
+        return Role("candidate", reason="students: whose is rarely clear")
         if re.search(r"\b(?:University|College|Institute|School|Academy|Polytechnic)\b", sentence) \
                 or re.search(r"\b(?:the|its|this|a|one) (?:[\w-]+ ){0,3}(?:university|college|institute|academy|"
                              r"school|polytechnic|campus)\b(?!\s+(?:city|town|centre|center|hub))", sentence):
@@ -393,7 +396,7 @@ def money_role(before: str, after: str, unit: str) -> Role:
     """An amount of money: the GDP only when the GDP words name this very figure ("the GDP reached
     RMB 845 billion"), not when they name another figure of the sentence."""
     # per capita only from the words of this figure: before it, or right after ("RMB 48,600 per capita")
-    right_after = re.match(r"^\s*per (?:capita|head|person|inhabitant|resident)\b", after)
+    right_after = re.match(r"^\s*per[- ](?:capita|head|person|inhabitant|resident)\b", after)
     phrase = name_before(before)
     if phrase is not None:
         if GDP.search(phrase):
@@ -421,7 +424,7 @@ LABEL_AREA = _rx(r"^(?:total |land |administrative |city |municipal |surface )?(
                  r"(?: \(city\))?$")
 LABEL_DENSITY = _rx(r"^(?:population )?density$")
 LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|year|since|elevation|altitude|height|postal|post code|location|"
-                       r"situated|distance|lies|coordinates|twin|sister|"
+                       r"situated|distance|lies|coordinates|twin|sister|mentioned|first|charter|rights|incorporated|"
                        r"area code|code|phone|website|mayor|time zone|coordinates|rank|ranking)\b")
 
 
@@ -429,6 +432,12 @@ def by_label(label: str, q: Quantity) -> Role:
     name = re.sub(r"\s*\((?:\d{4}|city|est\.?|estimate|census)[^)]*\)", "", label).strip()
     if LABEL_NOT_FIGURE.search(name):
         return Role("candidate", reason=f"the label {label!r} is not an indicator")
+    if re.search(r"\b(?:students|pupils|visitors|tourists|passengers|employees|members)\b", name, re.I) \
+            and not re.fullmatch(r"(?:annual |yearly |overnight )?(?:visitors|tourists|tourist arrivals|tourist visits)"
+                                 r"(?: per year| a year)?", name, re.I):
+        return Role("candidate", reason=f"{label!r}: people of something in the city, not the city's")
+    if re.search(r"\s(?:at|to|of|in)\s+(?:the\s+)?[A-Z]", name):
+        return Role("candidate", reason=f"{label!r}: a figure of something named in the city")
     if LABEL_POPULATION.match(name) and q.unit == "NUM":
         return Role("population", "population", reason="a population line")
     if re.search(r"\bpopulation\b", name, re.I) and q.unit == "NUM":

@@ -230,6 +230,11 @@ def norm_name(name: str | None) -> str:
     return re.sub(r"^(?:the|a|an) ", "", text)
 
 
+def norm_region(name: str | None) -> str:
+    """Regions compare like names, and "Anhui Province" is "Anhui" (the word is part of the name or not)."""
+    return re.sub(r"\s+(?:province|region|autonomous region)$", "", norm_name(name))
+
+
 def _norm_stated(text: str | None) -> str:
     return re.sub(r"\s+", " ", (text or "").replace("\u00a0", " ")).strip().casefold()
 
@@ -444,7 +449,7 @@ def score(case: Case, outcome: Any) -> CaseScore:
     if case.region is None:
         if region is not None:
             s._extra("region", region, why="the text states none")
-    elif region is not None and norm_name(region) == norm_name(case.region):
+    elif region is not None and norm_region(region) == norm_region(case.region):
         s.counts["region"].tp += 1
     else:
         s._miss("region", case.region, got=region)
