@@ -48,7 +48,8 @@ def test_european_thousands_dots_and_decimal_commas(tmp_path):
 def test_conversions_densities_rankings_and_ages_never_become_population_or_area(tmp_path):
     r = record_of(tmp_path, "Brenholt is the 6th largest city of the region, founded over 1,800 years ago. "
                             "It covers 1,234 km² (476 sq mi) and has a density of 3,200 people per km². "
-                            "Its 650,300 residents are proud of it. Brenholt welcomes 2 million visitors a year.\n", "brenholt.txt")
+                            "Its 650,300 residents are proud of it. Brenholt welcomes 2 million visitors a year.\n",
+                  "brenholt.txt")
     f = figures(r)
     assert f["population"][0] == Decimal(650300)
     assert f["area"][0] == Decimal(1234)
@@ -100,8 +101,8 @@ def test_fact_box_lines_with_units_in_the_label(tmp_path):
 
 def test_ranges_periods_and_minted_indicators_in_the_graph(tmp_path):
     r = record_of(tmp_path, "Halden is a city in Bavaria with 95,000 inhabitants on 60 km². In 2021, the tree canopy "
-                            "cover was 24%. Its GDP per capita reached €52,300 in 2022. The city welcomes between 3 and 4 "
-                            "million visitors every year.\n", "halden.txt")
+                            "cover was 24%. Its GDP per capita reached €52,300 in 2022. "
+                            "The city welcomes between 3 and 4 million visitors every year.\n", "halden.txt")
     policy = UriPolicy(BASE)
     g = map_record(policy, r, Sidecar(), load_ontology(policy))
     cover = URIRef(f"{BASE}/id/observation/halden/tree-canopy-cover/2021")
