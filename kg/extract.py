@@ -649,11 +649,9 @@ class Extractor:
 
     def prose_figures(self, record: Record, sentence: str) -> None:
         found = find_quantities(sentence, dot_thousands=self.dot_thousands)
-        figures = [q for q in found if q.kind == "quantity"]
         # the sentence's period when stated at its start ("In 2021, ..."); a period elsewhere belongs to
         # the clause that states it ("..., and its GDP was less than RMB 300 billion in 2020": the GDP only)
         period = period_in(sentence) if LEADING_PERIOD.match(sentence) else None
-        del figures
         for q in found:
             if self.is_consumed(sentence, q.start, q.end):
                 continue
@@ -661,7 +659,8 @@ class Extractor:
                 continue  # a date: the period of the sentence's figures, not a figure
             if re.search(r"\b[A-Z][\w-]*\s$", sentence[:q.start]) and q.unit == "NUM" and q.qualifier == "exact" \
                     and not re.match(r"\s*[a-z]", sentence[q.end:]) and q.stated.isdigit():
-                continue  # part of a name: "RIS 4", "Industry 4.0", "Expo 2010"
+                self.report(sentence).unmapped.append(f"{q.stated} — a number in a name")  # "RIS 4", "Expo 2010"
+                continue
             self.place(record, sentence, q, assign(sentence, q, city=record.city.name), q_period(sentence, q) or period
                        or clause_period(sentence, q))
 
