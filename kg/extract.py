@@ -31,7 +31,7 @@ from .lexicon import (
 from .names import industry_list, industry_names, landmark_list, landmark_names
 from .quantities import Quantity, document_style, find_period, find_quantities, parse_label_line
 from .record import Credit, Figure, Named, Narrative, Record, SentenceReport
-from .roles import Role, assign
+from .roles import OTHER_OWNER, Role, assign
 from .text import (
     Block,
     ExtractError,
@@ -148,7 +148,7 @@ UNKNOWN_UNIT = re.compile(r"\s*(?:[A-Z]{1,4}|[a-zµ]{1,2}|[A-Za-z]{1,3}[²³/]\S
 def box_line(line: str) -> str:
     """A fact box line in the ``Label: value`` form, whatever its layout: "• Area: 297,8 km²",
     "Land area ........ 21,227 km²", "Inhabitants | 246,417 | 2024" (a year column)."""
-    line = re.sub(r"^\s*[•·▪‣◦*]\s+", "", line.strip())
+    line = re.sub(r"^\s*[•·▪‣◦*\-–]\s+", "", line.strip())
     m = re.match(r"^(?P<label>[^.|:]{2,60}?)\s*(?:\.{3,}|…+)\s*(?P<value>\S.*)$", line)
     if m:
         return f"{m['label'].strip()}: {m['value'].strip()}"
@@ -298,13 +298,16 @@ IN_REGION = re.compile(r"\b(?:capital|centre|center|seat|city|town|municipality|
 
 def region_in(sentence: str, city: str) -> str | None:
     """The region or province a sentence places the city in, as written; None when it says none."""
-    if city not in sentence and not re.match(r"^(?:It|The city|The town|The municipality)\b", sentence):
+    if city not in sentence and not re.match(r"^(?:It|The city|The town|The municipality|The capital of|The seat of)\b",
+                                             sentence) and not re.search(r"\bthe city\b", sentence):
         return None
     for pattern in REGION_PATTERNS:
         for m in pattern.finditer(sentence):
             name = m["r"].strip()
-            if name == city or not IN_REGION.search(sentence[:m.start()]) or name in COUNTRIES:
-                continue
+            if name == city or not IN_REGION.search(sentence[:m.start()]) or name in COUNTRIES \
+                    or any(name.endswith(" of " + c) for c in COUNTRIES):
+                continue  # "the Flemish Region of Belgium": the country's part named by the country
+            name = re.sub(r"\s*\([^)]*\)$", "", name)
             if re.match(r"^(?:The|A|An|Its|In|Of)\b", name):
                 continue
             wider = re.match(rf"\s+(?:department|county|district|prefecture)?\s*in (?:the )?(?P<r>{_NAME})",
@@ -502,7 +505,7 @@ class Extractor:
             parts = line.split(":", 1) if ":" in line else re.split(r"\s[–—-]\s", line, maxsplit=1)
             value = parts[-1].strip()
             if REGION_LABEL.match(name) and record.province is None and value and not re.search(r"\d", value):
-                record.province = Named(value.rstrip("."), line, kind="province")
+                record.province = Named(re.sub(r"\s*\([^)]*\)$", "", value.rstrip(".")), line, kind="province")
                 self.fact(line, f"in {record.province.name}")
             elif re.fullmatch(r"location|situated|lies in", name, re.I) and record.province is None:
                 region = next((m["r"] for pattern in REGION_PATTERNS[:3] for m in pattern.finditer(value)), None)
@@ -523,6 +526,11 @@ class Extractor:
                 if pm:
                     record.province = Named(pm["prov"].strip(), sentence, kind="province")
                     self.fact(sentence, f"in {record.province.name}")
+        caps = re.match(r"^[A-ZÀ-ÖØ-Þ' -]+,\s*(?P<r>[A-ZÀ-ÖØ-Þ' -]+(?:PROVINCE|REGION|STATE|COUNTY))\s*$",
+                        self.text.strip().split("\n", 1)[0].strip())
+        if record.province is None and caps:  # a title line "QUANZHOU, FUJIAN PROVINCE"
+            record.province = Named(caps["r"].title(), caps.group(0), kind="province")
+            self.fact(caps.group(0), f"in {record.province.name}")
         if record.province is None:
             for sentence in self.sentences[:4]:
                 region = region_in(sentence, city)
@@ -532,6 +540,8 @@ class Extractor:
                     break
         for sentence in self.sentences:
             m = DIVISIONS.search(sentence)
+            if m and OTHER_OWNER.search(sentence[max(0, m.start() - 80):m.start()]):
+                m = None  # "the Brainport region, which comprises 21 municipalities": not the city's divisions
             if m and not record.divisions_source:
                 self.divisions(record, sentence, m)
             m = ROLES.search(sentence)

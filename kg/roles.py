@@ -83,6 +83,7 @@ NOT_THE_CITY_AREA = _rx(r"\b(?:urban area|built-up|built up|metropolitan|metro|g
                         r"region|province|prefecture|county|agglomeration|conurbation|greater)\b")
 #: the start of a sentence whose subject is something other than the city ("The estate covers ...")
 OTHER_SUBJECT = _rx(r"^(?:the|its|this|a|an)\s+(?!city\b|town\b|municipality\b|commune\b|capital\b|metropolis\b|"
+                    r"prefecture\b|"
                     r"total\b|land\b|administrative\b|urban\b|whole\b|entire\b|area\b)[a-z]")
 DENSITY_CONTEXT = _rx(r"\bdensity\b|\bper (?:square )?(?:km|kilomet(?:re|er))|/\s?km")
 GROWTH = _rx(r"\b(?:increase[sd]?|growth|grew|grow(?:s|ing)?|rise|rose|risen|up by|gain(?:ed)?|"
@@ -219,6 +220,12 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     before, after = clause_around(sentence, q)
     after_words = after.lstrip()
     unit = q.unit
+    owner = other_owner(sentence, q, before)
+    if owner is not None and unit not in ("KiloM2", "HA", "MI2"):
+        if re.search(r"metropolitan area|metro area|metropolitan region", owner, re.I) and unit == "NUM" \
+                and PEOPLE.match(after_words):
+            return Role("indicator", "metropolitan-population", "metropolitan population", "a metropolitan area")
+        return Role("candidate", reason=f"a figure of {owner}, not of the city")
 
     if unit == "PER-KiloM2" or (unit == "NUM" and DENSITY_CONTEXT.search(before[-40:] + " " + after_words[:30])):
         if unit == "PER-KiloM2" or re.search(r"\bdensity\b", before):
@@ -314,6 +321,30 @@ COUNTABLE = _rx(r"(?:sites|museums|universities|colleges|institutes|institutions
 
 def q_year(sentence: str) -> bool:
     return bool(re.search(r"\b(?:in|during) (?:19|20)\d\d\b", sentence, re.I))
+
+
+#: a clause whose subject is a wider or other area than the city ("In 2022 the region generated a GDP of ...")
+OTHER_OWNER = _rx(r"\b(?:the|this|that|whole|wider|surrounding|entire|its)\s+(?:[\w-]+\s+){0,2}?(?:region|province|"
+                  r"agglomeration|metropolitan area|metro area|metropolitan region|conurbation|country|"
+                  r"nation|state|urban agglomeration|city region|catchment area)\b")
+
+
+def other_owner(sentence: str, q: Quantity, before: str) -> str | None:
+    """The wider area a figure belongs to, when its clause says so: its subject ("the region
+    generated ...") or, for a relative clause, the noun it hangs on ("the Chang-Zhu-Tan urban
+    agglomeration, which has a population of about 16 million")."""
+    m = OTHER_OWNER.search(before)
+    if m and not re.search(r"\b(?:capital|centre|center|seat|city|town)\s+of\s+(?:the\s+)?[\w\- ]*$",
+                           before[:m.start()]):
+        return m.group(0)
+    rel = re.search(r",\s+(?:which|that|whose)\s+[^,]*$", sentence[:q.start])
+    if rel:
+        head = sentence[max(0, rel.start() - 60):rel.start()]
+        m = OTHER_OWNER.search(head) or re.search(r"\b(?:agglomeration|conurbation|metropolitan area|region)\s*$",
+                                                  head)
+        if m:
+            return m.group(0)
+    return None
 
 
 def count_slug(phrase: str) -> str:
