@@ -129,8 +129,12 @@ DIVISIONS_LABEL = re.compile(r"^(?:administrative )?(?:divisions|subdivisions|ad
 LANDMARK_LABEL = re.compile(r"^(?:main |major |famous |top )?(?:landmarks?|sights?|attractions?|scenic spots|"
                             r"scenic areas|must-see|must see|highlights|sightseeing|what to see|not to miss|"
                             r"heritage(?: sites)?|monuments|world heritage(?: sites)?|places of interest)$", re.I)
-INDUSTRY_LABEL = re.compile(r"^(?:main |leading |pillar |key |major )?(?:industries|sectors|economy|"
-                            r"economic sectors|industrial sectors)$", re.I)
+INDUSTRY_LABEL = re.compile(r"^(?:main |leading |pillar |key |major |business |economic )?(?:industries|sectors|"
+                            r"economy|economic sectors|industrial sectors|strengths|clusters|industrial clusters)$",
+                            re.I)
+STRONG_INDUSTRY_CUE = re.compile(r"\b(?:main|leading|pillar|key|major|strategic|core|principal)\s+(?:industrial\s+)?"
+                                 r"(?:industries|sectors|clusters)\b|\bindustries\s+(?:such as|including|include)\b",
+                                 re.I)
 REGION_LABEL = re.compile(r"^(?:province|region|state|federal state|autonomous community|county|prefecture|department|"
                           r"land|voivodeship|oblast|canton)$", re.I)
 LABEL_LINE = re.compile(r"^(?P<label>[A-Z][\w .,()/&'’-]{0,48}?)\s*(?::|\s[–—-]\s)\s*(?P<value>\S.*)$")
@@ -373,6 +377,7 @@ class Extractor:
         self.consumed: dict[str, list[tuple[int, int]]] = {}
         self.warnings: list[str] = []
         self.box_period: str | None = None
+        self.strong_industries = False
         self.dot_thousands = document_style(text)
 
     def fail(self, what: str) -> ExtractError:
@@ -412,7 +417,7 @@ class Extractor:
         self.admin(record)
         self.standalone_figures(record)
         for name, line in self.named_lines:
-            if INDUSTRY_LABEL.match(name) and not record.industries:
+            if INDUSTRY_LABEL.match(name) and (not record.industries or not self.strong_industries):
                 items = industry_list(line.split(":", 1)[-1])
                 record.industries = [Named(i, line, kind="industry") for i in items]
                 self.fact(line, f"industries: {', '.join(items)}")
@@ -708,14 +713,17 @@ class Extractor:
 
     def industries(self, record: Record, sentence: str) -> None:
         m = INDUSTRIES.search(sentence)
-        if record.industries:
-            return
+        strong = bool(STRONG_INDUSTRY_CUE.search(sentence))
+        if record.industries and (self.strong_industries or not strong):
+            return  # a list named by a strong cue ("main industries are ...") replaces one named by a weak one
         if not m:
             names = industry_names(sentence)
             if names:
                 record.industries = [Named(n, sentence, kind="industry") for n in names]
+                self.strong_industries = strong
                 self.fact(sentence, f"industries: {', '.join(names)}")
             return
+        self.strong_industries = True
         names = split_list(m["plist"] or m["list"])
         record.industries = [Named(n, sentence, kind="industry") for n in names]
         self.fact(sentence, f"industries: {', '.join(names)}")

@@ -130,7 +130,8 @@ INDUSTRY_CUE = re.compile(
     r"|\b(?:centres|centers|hubs|bases)\s+of\s+(?:[A-Z][\w’']+(?:'s|’s)\s+)?"
     r"|(?:led|driven|powered|dominated)\s+by)\s*", re.I)
 NOT_SECTOR = re.compile(r"\b(?:is|are|was|were|known|under|on|at|from|shape|shapes|area|border|city|province|"
-                        r"region|county|capital|people|residents)\b|[\"“”]", re.I)
+                        r"region|county|capital|people|residents|of|often|mostly|many|various|mainly|fabric|"
+                        r"variety|number|range|mix)\b|[\"“”]", re.I)
 INDUSTRY_CONTEXT = re.compile(r"\b(?:econom\w*|industr\w*|sectors?|manufactur\w*|GDP|output|clusters?)\b", re.I)
 #: a list of sectors as the subject: "business services, IT and tourism employ a large share of its workforce"
 EMPLOY = re.compile(r"(?:^|,\s+and\s+|;\s+)(?P<list>[A-Za-z][\w\- ]*(?:,\s+[\w\- ]+)*\s+and\s+[\w\- ]+?)\s+"
@@ -183,6 +184,8 @@ def _industry_names(sentence: str) -> list[str]:
     if not m:
         return []
     rest = re.sub(r"\s*\([^)]*\)", "", sentence[m.end():])
+    # "... maritime industries on the Baltic coast": the place is not part of the list
+    rest = re.split(r"\s+(?:on|in|along|across|around|near|of)\s+the\b", rest)[0]
     rest = re.split(r"[.;:]\s|;|\.$|:\s|,\s+(?:with|while|and is|and has|and it|and its|and the|and a|and an)\b"
                     r"|\s+(?:which|that|where|while|whose|"
                     r"and is|and has|so that)\s", rest)[0]
