@@ -80,10 +80,6 @@ INDUSTRIES = re.compile(
     r"(?P<n>\d+|[a-z]+)\s+(?:leading|pillar)\s+industries(?P<rest>[^(:]*?)"
     r"(?:\((?P<plist>[^)]+)\)|(?:including|such as|namely|:)\s+(?P<list>[^.;]+))"
 )
-LANDMARK = re.compile(
-    r"\b(?P<name>(?:[A-Z][\w’']+\s)+(?:Pavilion|Tower|Temple|Pagoda|Palace|Gate|Bridge|Museum|Garden|Mountain|"
-    r"Lake|Park|Square|Mosque|Cathedral|Monastery|Grottoes|Wall))\b(?! [A-Z])"
-)
 EVENT = re.compile(
     r"(?:(?P<n>\d+|[a-z]+) (?:editions|sessions) of )?[Tt]he (?P<name>(?:World |International |China )?"
     r"(?:[A-Z][\w-]*\s(?:on\s|of\s|and\s)?)*(?:Conference|Forum|Expo|Summit|Festival|Fair|Congress)"

@@ -64,8 +64,6 @@ VISITORS = _rx(r"^(?:international |foreign |domestic |overnight )?(?:visitors|t
                r"tourist arrivals|visits)\b")
 CITY_SUBJECT = _rx(r"^(?:In \d{4},?\s+)?(?:the city|the town|the municipality|it|tourism)\b")
 WIDER_OF = _rx(r"\b(?:region|metropolitan|metro|agglomeration|province)\s+of\s*$")
-EVENT_WORDS = _rx(r"\b(?:festival|fair|week|exhibition|show|market|expo|biennale|carnival|concert|match|"
-                  r"museum|palace|cathedral|castle|zoo|park|gardens?|estate|airport|stadium)s?\b")
 #: the visitors of something in the city, not of the city
 OTHER_ATTRACTION = _rx(r"\b(?:market|museum|palace|festival|park|cathedral|castle|fair|exhibition|zoo|garden|event|"
                        r"site|monument|temple|estate|basilica|church|gallery|show|stadium|airport|port)s?\b[^.]*$")
@@ -111,10 +109,6 @@ NOUN_BEFORE = re.compile(
     r"(?P<np>(?:[A-Za-z][\w\-’']*\s+){0,6}?[A-Za-z][\w\-’'()]*)\s+" + LINK
     + r"(?:\s+(?:only|just|still|already|now|currently|today|officially|expected to be))?\s*$",
     re.I,
-)
-NOUN_AFTER = re.compile(
-    r"^\s*(?P<np>(?:(?:[A-Z][\w\-’']*|[a-z][\w\-’']*)\s+){0,5}?"
-    r"(?:[A-Za-z][\w\-’']*(?:s|es|ies|ites|ums|ums|ades)|[A-Z]{2,}s?))\b",
 )
 STOP = {"the", "its", "their", "a", "an", "this", "that", "these", "city", "city's", "city’s", "total", "and",
         "of", "in", "with", "while", "has", "have", "is", "was", "are", "were", "some", "about", "around"}
