@@ -128,6 +128,8 @@ LANDMARK_LABEL = re.compile(r"^(?:main |major |famous |top )?(?:landmarks?|sight
 INDUSTRY_LABEL = re.compile(r"^(?:main |leading |pillar |key |major |business |economic )?(?:industries|sectors|"
                             r"economy|economic sectors|industrial sectors|strengths|clusters|industrial clusters)$",
                             re.I)
+ECONOMY_CUE = re.compile(r"\b(?:economy|industry)\s+(?:\w+\s+){0,2}(?:relies|rely|based|built|driven|depends|rests|"
+                         r"known)\b", re.I)
 STRONG_INDUSTRY_CUE = re.compile(r"\b(?:main|leading|pillar|key|major|strategic|core|principal)\s+(?:industrial\s+)?"
                                  r"(?:industries|sectors|clusters)\b|\bindustries\s+(?:such as|including|include)\b",
                                  re.I)
@@ -373,7 +375,7 @@ class Extractor:
         self.consumed: dict[str, list[tuple[int, int]]] = {}
         self.warnings: list[str] = []
         self.box_period: str | None = None
-        self.strong_industries = False
+        self.industry_strength = -1  # no list yet; 0 weak cue ("a hub of"), 1 the economy's words, 2 "main industries"
         self.dot_thousands = document_style(text)
 
     def fail(self, what: str) -> ExtractError:
@@ -413,10 +415,12 @@ class Extractor:
         self.admin(record)
         self.standalone_figures(record)
         for name, line in self.named_lines:
-            if INDUSTRY_LABEL.match(name) and (not record.industries or not self.strong_industries):
+            if INDUSTRY_LABEL.match(name) and self.industry_strength < 2:
                 items = industry_list(line.split(":", 1)[-1])
-                record.industries = [Named(i, line, kind="industry") for i in items]
-                self.fact(line, f"industries: {', '.join(items)}")
+                if items:
+                    record.industries = [Named(i, line, kind="industry") for i in items]
+                    self.industry_strength = 2  # a fact box's own list
+                    self.fact(line, f"industries: {', '.join(items)}")
         for sentence in self.sentences:
             other = about_other_place(sentence, record.city.name)
             if other:
@@ -709,17 +713,17 @@ class Extractor:
 
     def industries(self, record: Record, sentence: str) -> None:
         m = INDUSTRIES.search(sentence)
-        strong = bool(STRONG_INDUSTRY_CUE.search(sentence))
-        if record.industries and (self.strong_industries or not strong):
-            return  # a list named by a strong cue ("main industries are ...") replaces one named by a weak one
+        strength = 2 if STRONG_INDUSTRY_CUE.search(sentence) else 1 if ECONOMY_CUE.search(sentence) else 0
+        if record.industries and self.industry_strength >= strength:
+            return  # a list named by a stronger cue ("main industries are ...") replaces one named by a weaker one
         if not m:
             names = industry_names(sentence)
             if names:
                 record.industries = [Named(n, sentence, kind="industry") for n in names]
-                self.strong_industries = strong
+                self.industry_strength = strength
                 self.fact(sentence, f"industries: {', '.join(names)}")
             return
-        self.strong_industries = True
+        self.industry_strength = 2
         names = split_list(m["plist"] or m["list"])
         record.industries = [Named(n, sentence, kind="industry") for n in names]
         self.fact(sentence, f"industries: {', '.join(names)}")
