@@ -759,7 +759,7 @@ class Extractor:
             if (PARTNER.search(sentence) and not sentence.startswith(record.city.name)) \
                     or about_other_place(sentence, record.city.name):
                 continue  # a sentence about a partner city: its landmarks are not this city's
-            for name in landmark_names(sentence, exclude):
+            for name in landmark_names(sentence, exclude, record.city.name):
                 if any(x.name == name for x in record.landmarks):
                     continue
                 rep = re.search(rf"{re.escape(name)} is (?:reputed|known|renowned|famous|praised) as\s+"

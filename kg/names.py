@@ -78,8 +78,9 @@ def clean(name: str) -> str:
     return name.strip(" ,;:")
 
 
-def landmark_names(sentence: str, exclude: set[str]) -> list[str]:
-    """The landmarks a sentence names, as written."""
+def landmark_names(sentence: str, exclude: set[str], city: str | None = None) -> list[str]:
+    """The landmarks a sentence names, as written (`city`: the city's name, which may end one:
+    "Guggenheim Museum Bilbao")."""
     found: list[str] = []
 
     def add(name: str) -> None:
@@ -91,6 +92,10 @@ def landmark_names(sentence: str, exclude: set[str]) -> list[str]:
 
     for _, run in _runs(sentence):
         run = clean(run)
+        named = run[: -len(city) - 1] if city and run.endswith(" " + city) else run
+        if named != run and HEAD_END.search(named) and len(named.split()) >= 2:
+            add(run)
+            continue
         bare_head = (re.fullmatch(rf"(?:{HEADS})", run) and " " not in run) \
             or run in ("Old Town", "Old City", "Old Street", "Old Port", "Scenic Area")  # generic, not a name
         if (HEAD_END.search(run) and not bare_head) or HEAD_FRONT.match(run):
