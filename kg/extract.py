@@ -31,7 +31,7 @@ from .lexicon import (
 from .names import industry_list, industry_names, landmark_list, landmark_names
 from .quantities import Quantity, document_style, find_period, find_quantities, parse_label_line
 from .record import Credit, Figure, Named, Narrative, Record, SentenceReport
-from .roles import OTHER_OWNER, Role, assign
+from .roles import INDICATOR_HEAD, OTHER_OWNER, Role, assign
 from .text import (
     Block,
     ExtractError,
@@ -259,11 +259,18 @@ OTHER_PLACE = re.compile(r"^(?:About [^:]{1,40}:\s*)?(?P<s>[A-ZÀ-ÖØ-Þ][\w’
 def about_other_place(sentence: str, city: str) -> str | None:
     """The place a sentence is about when it is not the city ("Okayama, a city of about 720,000 people ...")."""
     m = OTHER_PLACE.match(sentence)
+    if m and (SENTENCE_ADVERB.fullmatch(m["s"]) or SENTENCE_START.match(m["s"])):
+        return None  # "Specifically, the town is known for ...": an adverb, not a place
     if m and _key(m["s"]) != _key(city) and not m["s"].startswith(city) and not city.startswith(m["s"]):
         return m["s"]
     return None
 
 
+#: a verb in the present tense: the clause says how things are, not how they were in a year before it
+PRESENT_VERB = re.compile(r"\b(?:has|have|is|are|remains?|counts|covers|hosts|employs|comprises|attends?|lives?|"
+                          r"houses|holds|numbers|lies|live|attend|study|studies|works?|reaches|stands)\b")
+SENTENCE_ADVERB = re.compile(r"[A-Z][a-z]+ly|However|Moreover|Today|Besides|Indeed|Meanwhile|Furthermore|Overall|"
+                             r"Nowadays|Since then|Thus|Hence|Still|Also|Yet|Instead|Likewise|Altogether|Together")
 PARTNER = re.compile(r"\b(?:partner|sister|twin(?:ned)?)\b", re.I)
 LEADING_PERIOD = re.compile(r"^(?:In|As of|As at|By|At the end of|By the end of|Since|During|On)\s+(?:the\s+)?"
                             r"(?:year\s+)?(?:\d{1,2}\s+[A-Z][a-z]+\s+|[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
@@ -597,7 +604,7 @@ class Extractor:
                 # "Surface: 87,4 km² (of which 21,2 km² water)": the line's figure, the part to the report
                 main = re.sub(r"\s\((?:of which|incl\.?|including|thereof)\b[^)]*\)\s*$", "", line)
                 labelled = parse_label_line(main, dot_thousands=self.dot_thousands)
-                self.report(line).unmapped.append(f"{line[len(main):].strip()} — candidate: a part of the figure")
+                self.figure_part(record, line, len(main))
             if labelled is not None:
                 label, q, period = labelled
                 q = label_unit(name, q)
@@ -607,7 +614,8 @@ class Extractor:
                     role = Role("candidate", reason=f"a figure in {unit!r}, a unit the dataset does not publish")
                 elif q.unit == "NUM" and re.match(r"\s+[A-Z][a-z]", tail) and not q.stated[:1].isdigit():
                     role = Role("candidate", reason="a number word in a name")
-                elif q.unit == "NUM" and re.match(r"\s+[a-z]{3,}", tail) and not re.match(r"\s+(?:in|as of)\b", tail):
+                elif q.unit == "NUM" and re.match(r"\s+[a-z]{3,}", tail) and not re.match(r"\s+(?:in|as of)\b", tail) \
+                        and not INDICATOR_HEAD.search(label):
                     role = assign(line, q)  # "Harbour: 1.200 moorings for yachts": the words after name it
                 else:
                     role = assign(line, q, label=label)
@@ -639,6 +647,17 @@ class Extractor:
                     role = assign(line, q, figure_line=True)
                 self.place(record, line, q, role, None)
 
+    def figure_part(self, record: Record, line: str, start: int) -> None:
+        """The part a ``Label: value`` line gives in brackets ("Surface: 87,4 km² (of which 21,2 km² water)",
+        "Counties: 5 (including 2 autonomous counties)"): a fact of its own when its words name it."""
+        found = [q for q in find_quantities(line, dot_thousands=self.dot_thousands) if q.start >= start]
+        if len(found) != 1:
+            self.report(line).unmapped.append(f"{line[start:].strip()} — candidate: a part of the figure")
+            return
+        q = found[0]
+        role = assign(line, q, city=record.city.name)
+        self.place(record, line, q, role, period_in(line) or self.box_period)
+
     def stacked_figure(self, record: Record, figure: str, words: str) -> None:
         """A brochure's figure box: the figure on a line, the words that name it on the next
         ("246,417" / "residents (1 January 2024)", "€1.2 billion" / "municipal budget in 2024")."""
@@ -667,6 +686,8 @@ class Extractor:
         # the sentence's period when stated at its start ("In 2021, ..."); a period elsewhere belongs to
         # the clause that states it ("..., and its GDP was less than RMB 300 billion in 2020": the GDP only)
         period = period_in(sentence) if LEADING_PERIOD.match(sentence) else None
+        carry: str | None = None  # a period stated for a figure holds for the figures after it in the sentence
+        carry_end = 0
         for q in found:
             if self.is_consumed(sentence, q.start, q.end):
                 continue
@@ -676,8 +697,14 @@ class Extractor:
                     and not re.match(r"\s*[a-z]", sentence[q.end:]) and q.stated.isdigit():
                 self.report(sentence).unmapped.append(f"{q.stated} — a number in a name")  # "RIS 4", "Expo 2010"
                 continue
-            self.place(record, sentence, q, assign(sentence, q, city=record.city.name), q_period(sentence, q) or period
-                       or clause_period(sentence, q))
+            role = assign(sentence, q, city=record.city.name)
+            own = q_period(sentence, q) or clause_period(sentence, q)
+            # "The GRP amounted to RMB 567.5 billion in 2021, with a growth rate of 4.8 percent": 2021 for both
+            if carry is not None and PRESENT_VERB.search(sentence[carry_end:q.start]):
+                carry = None  # "..., and the urban region has about 420,000 inhabitants": said of today
+            self.place(record, sentence, q, role, period or own or carry)
+            if role.is_fact and own and not period:
+                carry, carry_end = own, q.end
 
     def place(self, record: Record, sentence: str, q: Quantity, role: Role, period: str | None) -> None:
         """A fact for the quantity when its role is one, else a line of the report saying why not."""

@@ -106,7 +106,7 @@ LINK = (r"(?:is|was|are|were|stands? at|stood at|reache[sd]|reaching|has reached
         r"stands|equals|equalled|of about|of around|of nearly|of over|of more than)")
 NOUN_BEFORE = re.compile(
     r"(?:^|[,;:(]\s*|\b(?:the|its|their|whose|and|while|with|a|an|city's|city’s)\s+)"
-    r"(?P<np>(?:[A-Za-z][\w\-’']*\s+){0,6}?[A-Za-z][\w\-’'()]*)\s+" + LINK
+    r"(?P<np>(?:[A-Za-z][\w\-’'&]*\s+){0,6}?[A-Za-z][\w\-’'()&]*)\s+" + LINK
     + r"(?:\s+(?:only|just|still|already|now|currently|today|officially|expected to be))?\s*$",
     re.I,
 )
@@ -166,8 +166,9 @@ def name_before(before: str) -> str | None:
         return None  # "the new tramway has a length": a clause, not a name
     if " of " in phrase or " in " in phrase:
         head = re.split(r" (?:of|in) ", phrase)[0]
-        if INDICATOR_HEAD.search(head) and not re.search(r"\b(?:share|proportion|percentage|rate|ratio)$", head):
-            phrase = head  # "tree canopy cover of the urban area": the cover
+        if INDICATOR_HEAD.search(head) and (len(head.split()) > 1 or not re.search(
+                r"\b(?:share|proportion|percentage|rate|ratio|level|index|value|volume)$", head)):
+            phrase = head  # "tree canopy cover of the urban area", "unemployment rate in the city": the cover, the rate
     if not phrase or len(phrase) < 3 or not re.search(r"[A-Za-z]{3}", phrase):
         return None
     return phrase
@@ -281,12 +282,7 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     if noun is not None:
         return Role("count", noun.slug, reason="the lexicon")
     if re.match(r"^(?:university |college |higher education )?students\b", after_words):
-        return Role("candidate", reason="students: whose is rarely clear")
-        if re.search(r"\b(?:University|College|Institute|School|Academy|Polytechnic)\b", sentence) \
-                or re.search(r"\b(?:the|its|this|a|one) (?:[\w-]+ ){0,3}(?:university|college|institute|academy|"
-                             r"school|polytechnic|campus)\b(?!\s+(?:city|town|centre|center|hub))", sentence):
-            return Role("candidate", reason="the students of one institution")
-        return Role("count", "students", "students", "a count of students")
+        return students_role(sentence, q)
     phrase = count_noun(after_words)
     if phrase is not None:
         if re.match(r"^[A-Z][a-z]", q.stated) and q.start > 0 and phrase[:1].isupper():
@@ -300,6 +296,38 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     if GDP.search(before):
         return Role("candidate", reason="a GDP without a currency")
     return Role("candidate", reason="no role")
+
+
+INSTITUTION = re.compile(r"\b(?:University|College|Institute|Academy|School|Polytechnic|Conservatory|Conservatoire)\b"
+                         r"|\b(?:the|this|its|a|one) (?:[\w-]+ ){0,3}(?:university|college|institute|academy|school|"
+                         r"polytechnic|campus)\b(?!\s+(?:city|town|centre|center|hub))")
+INSTITUTIONS = _rx(r"\b(?:universities|colleges|institutions|campuses|higher education|academies|schools)\b")
+
+
+def students_role(sentence: str, q: Quantity) -> Role:
+    """Students are the city's when the text counts them over the city or its universities ("four
+    universities and more than 60,000 students", "20,000 students study in its universities"); the
+    students of one institution ("Ghent University, with over 49,000 students", "attended by some
+    90,000 students" of the oldest university) stay candidates."""
+    seg_start = max(sentence.rfind(";", 0, q.start), sentence.rfind(":", 0, q.start)) + 1
+    ends = [i for i in (sentence.find(";", q.end), sentence.find(":", q.end)) if i >= 0]
+    segment = sentence[seg_start:min(ends) if ends else len(sentence)]
+    before = sentence[seg_start:q.start]
+    after = sentence[q.end:min(ends) if ends else len(sentence)]
+    if re.search(r"\bstudents\s+(?:and|or|&)\s+(?:teachers|staff|professors|researchers|pupils)\b|\bexchanges?\b|"
+                 r"\btaken part\b|\bparticipat", segment, re.I):
+        return Role("candidate", reason="students of an exchange or a programme")
+    if re.search(r"(?:,\s*(?:with|having|counting)|\(|\bwhich has|\bthat has)\s*$", before) \
+            and INSTITUTION.search(before[-90:]):
+        return Role("candidate", reason="the students of one institution")
+    if INSTITUTIONS.search(segment):
+        return Role("count", "students", "students", "a count of the city's students")
+    named = re.findall(r"\b(?:University|College|Institute|Academy|Polytechnic)\b", after)
+    if re.match(r"^\s*(?:study|studying|are enrolled|enrolled|attend)\b", after) and len(named) >= 2:
+        return Role("count", "students", "students", "the students of the city's institutions")
+    if INSTITUTION.search(segment) or re.search(r"\b(?:attended|enrolled)\b", segment):
+        return Role("candidate", reason="the students of one institution")
+    return Role("count", "students", "students", "a count of students")
 
 
 #: what a count may count: the head nouns of a city's countable things (anything else is a candidate)
@@ -373,8 +401,6 @@ def percent_role(sentence: str, q: Quantity, before: str, after: str) -> Role:
     if ind is not None:
         return Role("indicator", ind.slug, reason="the lexicon")
     phrase = name_before(before)
-    if phrase and INDICATOR_HEAD.search(phrase) and not re.search(r"\b(?:of|by)$", phrase):
-        return Role("indicator", indicator_slug(phrase), phrase, "its own noun phrase")
     of_whole = re.match(r"^\s*of\s+(?:the\s+city's\s+|the\s+|its\s+)?(?P<whole>GDP|gross domestic product|"
                         r"the economy|economic output|output|total)\b", after, re.I)
     if phrase and of_whole and re.search(r"\b(?:accounts? for|accounted for|makes? up|made up|represents?|"
@@ -383,10 +409,54 @@ def percent_role(sentence: str, q: Quantity, before: str, after: str) -> Role:
         whole = "gdp" if re.match(r"(?i)gdp|gross|econom|output", of_whole["whole"]) else "total"
         return Role("indicator", f"{indicator_slug(phrase)}-share-of-{whole}", f"{phrase} share of {whole.upper()}",
                     "a share of the GDP")
+    if phrase and INDICATOR_HEAD.search(phrase) and not re.search(r"\b(?:of|by)$", phrase):
+        return Role("indicator", indicator_slug(phrase), phrase, "its own noun phrase")
+    part = share_of_part(sentence, q, before, after)
+    if part is not None:
+        return part
     ind = known_indicator(after[:80], "PERCENT")
     if ind is not None:
         return Role("indicator", ind.slug, reason="the lexicon (after)")
     return Role("candidate", reason="a share of something unnamed")
+
+
+#: verbs of what a city does with a share of something, and the noun of each ("reuses 60% of its wastewater")
+SHARE_VERBS = {"reuses": "reuse", "recycles": "recycling", "treats": "treatment", "collects": "collection",
+               "recovers": "recovery", "composts": "composting", "generates": "generation", "produces": "production",
+               "sources": "sourcing", "covers": "coverage", "protects": "protection", "supplies": "supply",
+               "exports": "export", "processes": "processing", "purifies": "purification"}
+PART_NP = r"(?P<np>(?:[a-z][\w\-]*\s){0,3}?[a-z][\w\-]*)"
+
+
+def share_of_part(sentence: str, q: Quantity, before: str, after: str) -> Role | None:
+    """A share named by the words after it: the part of a whole the sentence gave ("7,830 hectares, of which
+    31% are forest and agricultural land"), what the city does with it ("reuses 60% of its treated wastewater"),
+    the days of a year with a quality ("92% of the days in 2022 had good air quality")."""
+    head = sentence[:q.start]
+    m = re.match(rf"^\s*(?:are|is|was|were|consists? of|is covered by|are covered by)\s+{PART_NP}\s*(?:[,.;]|$)",
+                 after)
+    if m and re.search(r"\b(?:of|from) which\s*$|\b(?:of|from) which\s+(?:about|around|some|nearly|over)\s*$",
+                       head):
+        np = clean_phrase(m["np"])
+        if np:
+            return Role("indicator", indicator_slug(f"{np} share"), f"{np} share", "a share of the whole")
+    verb = re.search(r"\b(?P<v>[a-z]+s)\s+(?:about |around |some |nearly |over |more than )?$", head)
+    m = re.match(rf"^\s*of\s+(?:its|the city's|the|all)\s+{PART_NP}(?=\s*(?:[,.;]|$|\s+(?:for|in|into|as|to|"
+                 r"and|by|from|with)\b))", after)
+    if verb and m and verb["v"] in SHARE_VERBS:
+        np = clean_phrase(m["np"])
+        if np:
+            label = f"{np} {SHARE_VERBS[verb['v']]} share"
+            return Role("indicator", indicator_slug(label), label, "a share of what the city does")
+    m = re.match(r"^\s*of\s+(?:the\s+)?days(?:\s+(?:in|of)\s+(?:the\s+year\s+)?(?:19|20)\d\d|\s+of\s+the\s+year|"
+                 r"\s+a\s+year)?\s+(?:had|have|has|were|was|with|enjoyed)\s+(?P<np>(?:[a-z][\w\-]*\s){0,3}?[a-z][\w\-]*)"
+                 r"(?=\s*(?:[,.;]|$))", after)
+    if m:
+        np = clean_phrase(m["np"])
+        if np:
+            label = f"{np} days share"
+            return Role("indicator", indicator_slug(label), label, "a share of the days")
+    return None
 
 
 def growth_subject(sentence: str, q: Quantity, before: str, after: str) -> str | None:
@@ -395,7 +465,7 @@ def growth_subject(sentence: str, q: Quantity, before: str, after: str) -> str |
         return "gdp"
     if re.search(r"\bpopulation\b", text, re.I):
         return "population"
-    m = re.search(r"(?:the |its |the city's |the number of )(?P<np>(?:[a-z][\w\-]*\s){0,3}[a-z][\w\-]*)\s+"
+    m = re.search(r"(?:^|the |its |the city's |the number of )(?P<np>(?:[a-z][\w\-]*\s){0,3}[a-z][\w\-]*)\s+"
                   r"(?:grew|rose|increased|went up|climbed)\s+(?:by|of)\s*$", before)
     if m:
         phrase = clean_phrase(re.sub(r"^number of\s+", "", m["np"]))
@@ -457,6 +527,9 @@ def by_label(label: str, q: Quantity) -> Role:
     name = re.sub(r"\s*\((?:\d{4}|city|est\.?|estimate|census)[^)]*\)", "", label).strip()
     if LABEL_NOT_FIGURE.search(name):
         return Role("candidate", reason=f"the label {label!r} is not an indicator")
+    if re.fullmatch(r"(?:(?:university|college|higher education|tertiary) )?students(?: \(\w+\))?", name, re.I) \
+            and q.unit == "NUM":
+        return Role("count", "students", "students", "a students line")
     if re.search(r"\b(?:students|pupils|visitors|tourists|passengers|employees|members)\b", name, re.I) \
             and not re.fullmatch(r"(?:annual |yearly |overnight )?(?:visitors|tourists|tourist arrivals|tourist visits)"
                                  r"(?: per year| a year)?", name, re.I):

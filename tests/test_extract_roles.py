@@ -125,3 +125,57 @@ def test_number_words_inside_names_are_not_counts(tmp_path):
     f = figures(r)
     assert "gorges" not in f and "towers" not in f
     assert f["unesco-world-heritage-sites"][0] == Decimal(5) and f["museums"][0] == Decimal(12)
+
+
+def test_students_are_the_citys_when_counted_over_the_city_not_one_institution(tmp_path):
+    r = record_of(tmp_path, "Velden is a city in the Land of Hesse with 120,000 inhabitants and covers 80 km². "
+                            "Velden has four universities and more than 60,000 students.\n", "velden.txt")
+    assert figures(r)["students"][:3] == (Decimal(60000), "NUM", "more-than")
+    for text in ("Velden University, with over 49,000 students, is the largest in the land.",
+                 "Some 14,000 students attend Velden University of Technology.",
+                 "Since then, more than 300 students and teachers have taken part in exchanges."):
+        r = record_of(tmp_path, "Velden is a city in the Land of Hesse with 120,000 inhabitants. " + text + "\n",
+                      "velden.txt")
+        assert "students" not in figures(r), text
+        assert any("students" in u or "a count" in u or "candidate" in u for u in unmapped(r))
+
+
+def test_a_students_line_of_a_fact_box_is_a_count(tmp_path):
+    r = record_of(tmp_path, "Velden\n\nPopulation: 120,000\nArea: 80 km²\nHigher education students: over 80,000\n",
+                  "velden.txt")
+    assert figures(r)["students"][:3] == (Decimal(80000), "NUM", "more-than")
+
+
+def test_shares_named_after_their_part_or_what_the_city_does(tmp_path):
+    r = record_of(tmp_path, "Velden is a city in the Land of Hesse with 120,000 inhabitants. "
+                            "The city area is 7.830 hectares, from which 31 % are forest and agricultural land. "
+                            "Velden reuses 60% of its treated wastewater for irrigation. "
+                            "In 2022, R&D spending accounted for 2.8% of GDP. "
+                            "The urbanisation rate of the resident population stood at 74.5%. "
+                            "In 2022 the unemployment rate in the metropolitan city was 4,5 % and the added value "
+                            "grew of 3,8 %.\n", "velden.txt")
+    f = figures(r)
+    assert f["forest-and-agricultural-land-share"][:2] == (Decimal(31), "PERCENT")
+    assert f["treated-wastewater-reuse-share"][:2] == (Decimal(60), "PERCENT")
+    assert f["r-and-d-spending-share-of-gdp"] == (Decimal("2.8"), "PERCENT", "exact", "2022")
+    assert f["urbanisation-rate"][0] == Decimal("74.5")
+    assert f["unemployment-rate"] == (Decimal("4.5"), "PERCENT", "exact", "2022")
+    assert f["added-value-growth-rate"] == (Decimal("3.8"), "PERCENT", "exact", "2022")
+
+
+def test_a_period_holds_for_the_figures_after_it_unless_they_are_said_of_today(tmp_path):
+    r = record_of(tmp_path, "Velden is a city in the Land of Hesse. "
+                            "The GRP amounted to RMB 567.5 billion in 2021, with a growth rate of 4.8 percent, "
+                            "and the urbanization rate reached 65.9%. "
+                            "It had 255,050 residents at the end of 2023, and the wider urban region has about "
+                            "420,000 inhabitants.\n", "velden.txt")
+    f = figures(r)
+    assert f["gdp"][3] == "2021" and f["gdp-growth-rate"][3] == "2021" and f["urbanization-rate"][3] == "2021"
+    assert f["population"] == (Decimal(255050), "NUM", "exact", "2023")
+    assert f.get("metropolitan-population", (None,) * 4)[3] is None
+
+
+def test_a_sentence_adverb_is_not_another_place(tmp_path):
+    r = record_of(tmp_path, "Velden is a city in the Land of Hesse with 120,000 inhabitants. "
+                            "Specifically, the town is known for a dozen museums and galleries.\n", "velden.txt")
+    assert figures(r)["museums"][:2] == (Decimal(12), "NUM")
