@@ -125,6 +125,7 @@ INDICATORS: list[IndicatorDef] = [
     IndicatorDef("urban-green-coverage-rate", frozenset({"PERCENT"}),
                  _ctx(r"\bgreen (?:coverage|space) (?:rate|ratio)\b")),
     IndicatorDef("wetland-area-share", frozenset({"PERCENT"}), _ctx(r"\bwetlands?\b")),
+    IndicatorDef("unemployment-rate", frozenset({"PERCENT"}), _ctx(r"\bunemployment\b(?: rate)?")),
     IndicatorDef("port-cargo-throughput", frozenset({"TONNE"}), _ctx(r"\bport\b|\bthroughput\b|\bcargo\b")),
     IndicatorDef("container-throughput", frozenset({"NUM"}), None, _ctx(r"^(?:TEUs?|twenty-foot equivalent units)\b")),
     IndicatorDef("universities", frozenset({"NUM"}), None,

@@ -217,9 +217,18 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     unit = q.unit
     owner = other_owner(sentence, q, before)
     if owner is not None and unit not in ("KiloM2", "HA", "MI2"):
-        if re.search(r"metropolitan area|metro area|metropolitan region", owner, re.I) and unit == "NUM" \
-                and PEOPLE.match(after_words):
-            return Role("indicator", "metropolitan-population", "metropolitan population", "a metropolitan area")
+        people = unit == "NUM" and (PEOPLE.match(after_words) or re.search(r"\bpopulation\s+of\s*$", before)
+                                    or (not after_words.strip(" .") and PEOPLE_WORD.search(sentence[:q.start])))
+        kind = wider_kind(owner)
+        if kind is not None and SHARED_AREA.search(sentence[:q.start]):
+            return Role("candidate", reason=f"a figure of {owner}, which the city forms with others")
+        if people and kind is not None:
+            return Role("indicator", indicator_slug(kind), kind.replace("-", " "), f"the people of {owner}")
+        if unit == "NUM" and kind == "metropolitan-population":
+            phrase = count_noun(after_words)
+            if phrase is not None and COUNTABLE.search(phrase.lower()):
+                name = f"metropolitan area {phrase}"
+                return Role("count", indicator_slug(name), name, "a count of the metropolitan area")
         return Role("candidate", reason=f"a figure of {owner}, not of the city")
 
     if unit == "PER-KiloM2" or (unit == "NUM" and DENSITY_CONTEXT.search(before[-40:] + " " + after_words[:30])):
@@ -229,6 +238,10 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     if unit in ("KiloM2", "HA", "MI2"):
         if figure_line:
             return Role("area", "area", reason="an area on its own line")
+        thing = area_of(sentence, q, after_words, city)
+        if thing is not None:
+            name = thing if re.search(r"(?i)\barea$", thing) else f"{thing} area"
+            return Role("indicator", indicator_slug(name), name, "the area of a named thing")
         if AREA_CONTEXT.search(before + " " + after_words[:20]) and not NOT_THE_CITY_AREA.search(before) \
                 and not OTHER_SUBJECT.match(sentence):
             return Role("area", "area", reason="an area")
@@ -246,6 +259,14 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
         phrase = name_before(before)
         if phrase and INDICATOR_HEAD.search(phrase):
             return Role("indicator", indicator_slug(phrase), phrase, "its own noun phrase")
+        if unit == "KiloM":
+            thing = length_of(sentence, q, before, after_words)
+            if thing is not None:
+                return Role("indicator", indicator_slug(f"{thing} length"), f"{thing} length", "a length of something")
+        if unit == "TONNE":
+            made = tonnes_of(before)
+            if made is not None:
+                return Role("indicator", indicator_slug(made), made, "what the city's works produce")
         if unit == "KiloM":
             of = re.match(r"^of\s+(?:the\s+|its\s+)?(?P<np>(?:(?!(?:since|in|along|across|around|upgraded|built|for|"
                           r"from|to|on|at|by|with|and|that|which)\b)[a-z][\w\-]*\s?){1,3})", after_words)
@@ -269,7 +290,10 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     if PEOPLE.match(after_words) or POPULATION_CONTEXT.search(before) or city_of:
         if WIDER.search(after_words[:80]) and not re.search(r"\bcity\b", after_words[:30]):
             return Role("candidate", reason="the people of a wider area than the city")
-        if METRO.search(before) and not re.search(r"\b(?:students|workers|employees|visitors|tourists)\b", before):
+        appositive = re.search(r"\b(?:metropolitan area|metro area|agglomeration|conurbation),\s+"
+                               r"(?:with|of|has|having)\s*$", sentence[:q.start])
+        if (METRO.search(before) or appositive) \
+                and not re.search(r"\b(?:students|workers|employees|visitors|tourists)\b", before):
             return Role("indicator", "metropolitan-population", "metropolitan population", "a metropolitan area")
         if NOT_THE_CITY.search(before) or re.match(r"^\w+\s+(?:visitors|tourists|passengers)", after_words):
             return Role("candidate", reason="people of something other than the city")
@@ -330,6 +354,81 @@ def students_role(sentence: str, q: Quantity) -> Role:
     return Role("count", "students", "students", "a count of students")
 
 
+#: the things a length is the length of ("a coastline of 1,260 km", "the city wall, which at 13.7 km ...")
+LINEAR = _rx(r"(?:city wall|tramway|tram network|coastline|shoreline|coast|walls?|ramparts|tram lines?|metro|"
+             r"metro lines?|metro network|subway|subway lines?|railways?|rail network|light rail|network|lanes|paths|"
+             r"trails|greenways?|river|riverbank|canals?|border|boundary|embankment|promenade|beach(?:es)?|porticoes|"
+             r"arcades|bikeways?|cycleways?|cycle paths|cycle lanes|bike lanes|roads?|motorways?|expressways?|"
+             r"highways?|waterfront|riverfront|seafront|dikes?|dykes?|levees?|ring road|tunnel|bridge|aqueduct|"
+             r"boulevard|pipeline|pipelines|sewers?|sewer network|water mains)$")
+_NP = r"(?P<np>(?:[A-Za-z][\w\-’']*\s){0,3}?[A-Za-z][\w\-’']*)"
+
+
+def length_of(sentence: str, q: Quantity, before: str, after: str) -> str | None:
+    """What a length in km is of: "has a coastline of 1,260 km", "the new tramway has a length of 23.8 km",
+    "the Ming-era city wall, which at 13.7 km is ...", "the river is 60 km long"."""
+    head = sentence[:q.start]
+    for pattern in (rf"\b(?i:the|its|a|an)\s+{_NP}\s+(?:has|had|have)\s+a\s+(?:total\s+)?length\s+of\s*$",
+                    rf"\b(?i:the|its|a|an)\s+{_NP},?\s+which\s+(?:is\s+|was\s+)?(?:at|measures|runs for|stretches for|"
+                    r"extends for|is)\s*$",
+                    rf"\b(?:has|have|had|with|boasts?|its|a|an|the)\s+(?:a\s+|an\s+)?{_NP}\s+of\s*$"):
+        m = re.search(pattern, head)
+        if m:
+            lm = LINEAR.search(clean_phrase(m["np"]).lower())
+            if lm:
+                return lm.group(0)
+    m = re.match(r"^\s*long\b", after)
+    sm = re.search(rf"(?i:^|,\s|;\s)(?i:the|its)\s+{_NP}\s+(?:is|was|runs|stretches)\s*$", head)
+    lm = LINEAR.search(clean_phrase(sm["np"]).lower()) if m and sm else None
+    return lm.group(0) if lm else None
+
+
+#: what a work produces, from its verb ("the marble quarries produced around 250,000 tonnes")
+MADE = {"produced": "production", "produces": "production", "produce": "production", "yielded": "production",
+        "harvested": "harvest", "exported": "exports", "exports": "exports", "mined": "production",
+        "extracted": "production", "recycled": "recycling", "recycles": "recycling", "processed": "processing"}
+WORKS = r"(?:quarries|quarry|mines|mine|farms|plants|factories|mills|works|fields|orchards|vineyards|fisheries|" \
+        r"fishermen|growers|producers|companies|industry|sector)"
+
+
+def tonnes_of(before: str) -> str | None:
+    m = re.search(rf"\b(?i:the|its|the city's)\s+(?P<what>[a-z][\w\-]*(?:\s[a-z][\w\-]*)?)\s+{WORKS}"
+                  r"(?:\s+of\s+the\s+(?:municipality|city|town|county|region))?\s+(?P<v>\w+)\s*$", before)
+    if m and m["v"] in MADE:
+        return f"{m['what']} {MADE[m['v']]}"
+    return None
+
+
+AREA_VERB = r"(?:covers|covering|that covers|which covers|spans|spanning|extends over|occupies|occupying|of)"
+
+
+def area_of(sentence: str, q: Quantity, after: str, city: str | None = None) -> str | None:
+    """The thing an area belongs to when the text names it: the part of a whole ("covers 689.6 km², of which
+    164 km² is water"), a named thing ("a UNESCO World Heritage Site covering 427 hectares", "the Albufera
+    Natural Park, a coastal lagoon of about 21,000 hectares"), the subject ("The estate covers 800 hectares")."""
+    head = sentence[:q.start]
+    if re.search(r"\b(?:of|from) which\s*$", head):
+        m = re.match(r"^\s*(?:is|are|was|were)?\s*(?P<np>(?:[a-z][\w\-]*\s){0,2}?[a-z][\w\-]*)\s*(?:[,.;)]|$)", after)
+        if m and clean_phrase(m["np"]) and not re.match(r"(?:is|are|was|were)$", m["np"]):
+            return clean_phrase(m["np"])
+        return None
+    m = re.search(rf"(?:^|,\s|;\s|\b(?:the|a|an|its)\s)(?P<name>(?:[A-Z][\w\-’']*\s){{0,4}}[A-Z][\w\-’']*)"
+                  rf"(?:,\s+(?:a|an|the)\s+(?:[a-z][\w\-]*\s){{0,3}}?[a-z][\w\-]*,?)?\s+{AREA_VERB}\s*$", head)
+    if m and not re.fullmatch(r"(?:It|The|This|Its|City|Town|Municipality)", m["name"]) \
+            and not (city and (m["name"] == city or m["name"].startswith(city + " ") and len(m["name"].split()) < 3)):
+        return m["name"]
+    m = re.search(r"(?:^|,\s|;\s)(?:The|the|Its|its)\s+(?P<np>(?:[a-z][\w\-]*\s){0,2}?[a-z][\w\-]*)\s+"
+                  r"(?:covers|spans|extends over|occupies|measures)\s*$", head)
+    if m and NOT_THE_CITY_AREA.search(m["np"]) \
+            and not re.search(r"\b(?:city|town|municipality|commune|prefecture|county)\b", m["np"]):
+        return clean_phrase(m["np"])
+    m = re.search(rf"\b(?:a|an|the)\s+(?P<np>(?:[a-z][\w\-]*\s){{0,2}}?(?:protected area|nature reserve|reserve|"
+                  rf"park|forest|wetland|lagoon|lake|campus|zone|new area|estate))\s+{AREA_VERB}\s*$", head)
+    if m:
+        return clean_phrase(m["np"])
+    return None
+
+
 #: what a count may count: the head nouns of a city's countable things (anything else is a candidate)
 COUNTABLE = _rx(r"(?:sites|museums|universities|colleges|institutes|institutions|schools of higher \w+|"
                 r"parks|gardens|theatres|theaters|libraries|hospitals|districts|counties|towns|townships|"
@@ -338,7 +437,12 @@ COUNTABLE = _rx(r"(?:sites|museums|universities|colleges|institutes|institutions
                 r"galleries|stadiums|airports|ports|harbours|metro lines|subway lines|railway stations|"
                 r"scenic areas|scenic spots|nature reserves|reserves|laboratories|research institutes|"
                 r"enterprises|high-tech enterprises|listed companies|relics|heritage sites|"
-                r"world heritage sites|bridges|islands|beaches)$")
+                r"world heritage sites|bridges|islands|beaches|wineries|breweries|distilleries|moorings|berths|"
+                r"bikes|bicycles|e-bikes|shared bikes|charging points|charging stations|buses|electric buses|trams|"
+                r"hotels|markets|squares|fountains|towers|castles|palaces|canals|gates|cinemas|concert halls|"
+                r"sports halls|swimming pools|playgrounds|kindergartens|primary schools|secondary schools|schools|"
+                r"pagodas|mosques|synagogues|cathedrals|abbeys|monasteries|villas|gardens|squares|piers|quays|"
+                r"metro stations|stations|bus lines|tram lines|ferry lines|routes)$")
 
 
 def q_year(sentence: str) -> bool:
@@ -347,8 +451,29 @@ def q_year(sentence: str) -> bool:
 
 #: a clause whose subject is a wider or other area than the city ("In 2022 the region generated a GDP of ...")
 OTHER_OWNER = _rx(r"\b(?:the|this|that|whole|wider|surrounding|entire|its)\s+(?:[\w-]+\s+){0,2}?(?:region|province|"
-                  r"agglomeration|metropolitan area|metro area|metropolitan region|conurbation|country|"
+                  r"agglomeration|metropolitan area|metro area|metropolitan region|conurbation|country|urban area|"
                   r"nation|state|urban agglomeration|city region|catchment area)\b")
+
+
+#: a wider area the city forms with other cities ("Together with Changsha and Xiangtan it forms the ...")
+SHARED_AREA = _rx(r"\btogether with\b|\b(?:forms?|formed|forming|makes? up|constitutes?)\s+(?:the|a|an)\b|"
+                  r"\bshared with\b")
+PEOPLE_WORD = _rx(r"\b(?:inhabitants|residents|people|population|citizens)\b")
+
+
+def wider_kind(owner: str) -> str | None:
+    """The population indicator of a wider area the city is the heart of; None for a region or province,
+    whose people are not a figure of the city."""
+    o = owner.lower()
+    if re.search(r"metropolitan|metro area|agglomeration|conurbation|functional urban area|greater\b|city region", o):
+        return "metropolitan-population"
+    if re.search(r"\burban region\b", o):
+        return "urban-region-population"
+    if re.search(r"\bsub-region\b", o):
+        return "sub-region-population"
+    if re.search(r"\b(?:urban|built-up|built up) area\b", o):
+        return "urban-area-population"
+    return None
 
 
 def other_owner(sentence: str, q: Quantity, before: str) -> str | None:
@@ -377,14 +502,17 @@ def count_slug(phrase: str) -> str:
     return slugify(phrase)
 
 
-LEVEL_VERB = _rx(r"\b(?:rose|risen|grew|grown|increased|fell|fallen|dropped|declined|decreased|climbed|reached|"
-                 r"stood|stands)\s+(?:to|at)\s+$")
+LEVEL_VERB = _rx(r"\b(?:rose|risen|rise|grew|grown|increased|fell|fall|fallen|dropped|drop|declined|decreased|"
+                 r"climbed|reached|stood|stands|held|holds|remained|remains|stayed|stays|was|is)\s+(?:to|at)\s+$")
 
 
 def percent_role(sentence: str, q: Quantity, before: str, after: str) -> Role:
     around = before + " " + after[:40]
     if LEVEL_VERB.search(before):  # "the unemployment rate fell to 11.2%": the rate, not its change
         level = re.sub(r"\s+(?:has\s+|had\s+)?\w+\s+(?:to|at)\s+$", " is ", before)
+        ind = known_indicator(level, "PERCENT")
+        if ind is not None:
+            return Role("indicator", ind.slug, reason="the lexicon")
         phrase = name_before(level)
         if phrase and INDICATOR_HEAD.search(phrase):
             ind = known_indicator(phrase, "PERCENT")
@@ -536,6 +664,17 @@ def by_label(label: str, q: Quantity) -> Role:
         return Role("candidate", reason=f"{label!r}: people of something in the city, not the city's")
     if re.search(r"\s(?:at|to|of|in)\s+(?:the\s+)?[A-Z]", name):
         return Role("candidate", reason=f"{label!r}: a figure of something named in the city")
+    if q.unit == "NUM" and re.search(r"\b(?:area|region|agglomeration|conurbation)\b", label, re.I):
+        kind = wider_kind(label)
+        if kind is not None:
+            return Role("indicator", indicator_slug(kind), kind.replace("-", " "), "the people of a wider area")
+        return Role("candidate", reason=f"{label!r}: the people of another area than the city")
+    if q.unit == "PERCENT" and GROWTH.search(name):
+        subject = "gdp" if GDP.search(name) or re.search(r"\becono", name, re.I) else \
+            clean_phrase(re.sub(r"(?i)\b(?:growth|rate|annual|yearly)\b", "", name))
+        if subject:
+            slug = f"{indicator_slug(subject)}-growth-rate"
+            return Role("growth", slug, f"{subject} growth rate", "a growth line")
     if LABEL_POPULATION.match(name) and q.unit == "NUM":
         return Role("population", "population", reason="a population line")
     if re.search(r"\bpopulation\b", name, re.I) and q.unit == "NUM":

@@ -179,3 +179,46 @@ def test_a_sentence_adverb_is_not_another_place(tmp_path):
     r = record_of(tmp_path, "Velden is a city in the Land of Hesse with 120,000 inhabitants. "
                             "Specifically, the town is known for a dozen museums and galleries.\n", "velden.txt")
     assert figures(r)["museums"][:2] == (Decimal(12), "NUM")
+
+
+def test_lengths_areas_and_outputs_named_after_their_thing(tmp_path):
+    r = record_of(tmp_path, "Velden is a city in the Land of Hesse with 120,000 inhabitants. "
+                            "The city governs four districts and has a coastline of 1,260 km. "
+                            "The new tramway has a length of 23.8 km. "
+                            "Velden covers 689.6 km², of which 164 km² is water. "
+                            "The old town is part of a UNESCO World Heritage Site covering 427 hectares. "
+                            "The marble quarries of the municipality produced around 250,000 tonnes in 2021.\n",
+                  "velden.txt")
+    f = figures(r)
+    assert f["coastline-length"][:2] == (Decimal(1260), "KiloM")
+    assert f["tramway-length"][:2] == (Decimal("23.8"), "KiloM")
+    assert f["area"][:2] == (Decimal("689.6"), "KiloM2")
+    assert f["water-area"][:2] == (Decimal(164), "KiloM2")
+    assert f["unesco-world-heritage-site-area"][:2] == (Decimal("4.27"), "KiloM2")
+    assert f["marble-production"] == (Decimal(250000), "TONNE", "approximately", "2021")
+    assert "velden-area" not in f
+
+
+def test_wider_areas_the_city_is_the_heart_of_and_those_it_shares(tmp_path):
+    r = record_of(tmp_path, "Velden is a city in the Land of Hesse. The city had a population of 522,250 (2020), "
+                            "and its metropolitan area, with more than 2.3 million inhabitants, is the second largest. "
+                            "The Velden urban area has a population of approximately 650,000.\n", "velden.txt")
+    f = figures(r)
+    assert f["metropolitan-population"][:3] == (Decimal(2300000), "NUM", "more-than")
+    assert f["urban-area-population"][:3] == (Decimal(650000), "NUM", "approximately")
+    r = record_of(tmp_path, "Velden is a city in the Land of Hesse with 390,000 inhabitants. Together with Aldheim "
+                            "and Brenholt it forms the Velden urban agglomeration, which has a population of about "
+                            "16 million. The Land region has 6 million inhabitants.\n", "velden.txt")
+    assert set(figures(r)) == {"population"}
+
+
+def test_fact_box_lines_of_wider_areas_unemployment_and_growth(tmp_path):
+    r = record_of(tmp_path, "Velden\n\nPopulation | 120,000\nUnemployment | 3.2 %\nUrban area | approx. 290,000\n"
+                            "East Velden metropolitan area | 1.4 million\nGDP growth: +3.4 %\nRegion | 2.1 million\n",
+                  "velden.txt")
+    f = figures(r)
+    assert f["unemployment-rate"][:2] == (Decimal("3.2"), "PERCENT")
+    assert f["urban-area-population"][0] == Decimal(290000)
+    assert f["metropolitan-population"][0] == Decimal(1400000)
+    assert f["gdp-growth-rate"][:2] == (Decimal("3.4"), "PERCENT")
+    assert Decimal(2100000) not in {v[0] for v in f.values()}
