@@ -122,7 +122,8 @@ DIVISION_WORDS = re.compile(r"(?:^|\s|-)(?:counties|districts|cities|towns|towns
 LABEL_WORDS = re.compile(r"^(?:total |permanent |registered |resident )?(?:population|inhabitants|residents|people)\b",
                          re.I)
 DIVISIONS_LABEL = re.compile(r"^(?:administrative )?(?:divisions|subdivisions|administrative units)$", re.I)
-LANDMARK_LABEL = re.compile(r"^(?:main |major |famous |top )?(?:landmarks?|sights?|attractions?|scenic spots|"
+LANDMARK_LABEL = re.compile(r"^(?:main |major |famous |top |other |more |further |key )?(?:unesco )?"
+                            r"(?:landmarks?|sights?|attractions?|scenic spots|"
                             r"scenic areas|must-see|must see|highlights|sightseeing|what to see|not to miss|"
                             r"heritage(?: sites)?|monuments|world heritage(?: sites)?|places of interest)$", re.I)
 INDUSTRY_LABEL = re.compile(r"^(?:main |leading |pillar |key |major |business |economic )?(?:industries|sectors|"
@@ -597,7 +598,8 @@ class Extractor:
                 if listed:
                     self.divisions(record, line, listed)
                     continue
-            if LANDMARK_LABEL.match(name) or INDUSTRY_LABEL.match(name):
+            if (LANDMARK_LABEL.match(name) or INDUSTRY_LABEL.match(name)) \
+                    and re.search(r"[A-Za-z]{3}", line.split(":", 1)[-1]):
                 continue  # a list of names: its numbers are dates of the names ("Zhili Governor's Office (1729)")
             labelled = parse_label_line(line, dot_thousands=self.dot_thousands)
             if labelled is None and re.search(r"\s\((?:of which|incl\.?|including|thereof)\b[^)]*\)\s*$", line):

@@ -24,18 +24,25 @@ HEADS = (
     "Scenic Spot|Forest|Falls|Waterfall|Gorge|Gorges|Cave|Caves|Lighthouse|Residence|Mansion|Villa|Academy of "
     "Classical Learning|Pagodas|Stupa|Arch|Monument|Memorial|Cemetery|Fountain|Obelisk|Harbour|Old Port|Dam|"
     "Ruins|Amphitheatre|Baths|Aqueduct|Walls|Crags|Rock|Grotto|Bund|Quay|Promenade|Lock|Lido|Beach|Water Town|"
-    "Army|Plaza|Torre|Alcázar|Hamlet|Trianon"
+    "Army|Plaza|Torre|Alcázar|Hamlet|Trianon|Terraces|Piazza|Cloister|Cloisters|Bazaar|Souk|Arena|Stadium"
 )
 #: landmark words that come first: "Temple of X", "Mount X"
 FRONT = ("Temple|Cathedral|Church|Basilica|Sanctuary|Castle|Citadel|Palace|Lake|Tomb|Tombs|Belfry|Museum|"
          "Monastery|Abbey|Chapel|Shrine|Mausoleum|Fortress|Hall|Tower|Gate|Bridge|Garden|Gardens|Park|Square")
 UPPER = "A-ZÀ-ÖØ-Þ"
-TOKEN = rf"(?:[{UPPER}][\w’'\-]*\.?|I{{1,3}}|IV|VI{{0,3}}|[0-9]+)"
+TOKEN = rf"(?:[{UPPER}][\w’'\-]*(?:–[{UPPER}][\w’'\-]*)*\.?|I{{1,3}}|IV|VI{{0,3}}|[0-9]+)"
 CONNECTOR = r"(?:of|the|de|del|della|di|du|des|la|le|van|von|der|den|dei|do|da|dos|das|and|y|e|am)"
 RUN = re.compile(rf"{TOKEN}(?:\s+(?:{CONNECTOR}\s+)*{TOKEN})*")
 HEAD_END = re.compile(rf"(?:^|\s)(?:{HEADS})(?: of (?:the )?{TOKEN}(?:\s{TOKEN})*)?$")
 HEAD_AND = re.compile(rf"\b(?P<head>{HEADS})\s+and\s+(?=[A-Z])")
-HEAD_FRONT = re.compile(rf"^(?:{FRONT}) of\s|^Mount [A-Z]|^Mt\.? [A-Z]")
+#: landmark words of other languages that come first: "Schloss Eggenberg", "Piazza Maggiore", "Torre del Oro"
+FOREIGN_FRONT = ("Piazza|Plaza|Praça|Place|Palazzo|Palais|Palacio|Palácio|Schloss|Castello|Castillo|Castelo|Château|"
+                 "Torre|Tour|Turm|Ponte|Puente|Pont|Porta|Puerta|Porte|Tor|Jardin|Jardim|Giardino|Parc|Parque|Parco|"
+                 "Musée|Museo|Museu|Igreja|Iglesia|Chiesa|Duomo|Basilique|Basilica|Église|Kirche|Dom|Burg|Lago|"
+                 "Monte|Mont|Fontana|Fuente|Mercado|Mercato|Marché|Hôtel de|Rathaus|Kloster|Abbaye|Catedral|"
+                 "Cattedrale|Sé|Mosteiro|Monasterio|Alcázar|Real Alcázar|Livraria|Teatro|Théâtre")
+HEAD_FRONT = re.compile(rf"^(?:{FRONT}) of\s|^Mount [A-Z]|^Mt\.? [A-Z]"
+                        rf"|^(?:{FOREIGN_FRONT})\s+(?:(?:{CONNECTOR})\s+)*[A-Z]")
 #: runs that are not landmarks although they end like one
 NOT_LANDMARK = re.compile(
     r"\b(?:University|College|Institute|School|Academy|Laboratory|Centre|Center|Company|Group|Bank|Conference|"
@@ -44,7 +51,23 @@ NOT_LANDMARK = re.compile(
     r"Heritage Site|Capital of Culture|Industrial Park|Science Park|Technology Park|High-Tech|Development|"
     r"Valley)\b")
 LIST_CUE = re.compile(r"\b(?:such as|including|includ(?:e|es)|among them|notably|like|are|is|see|visit|admire|"
-                      r"explore|come for)\s+(?=(?:the\s+)?[A-Z])")
+                      r"explore|come for|drawn to|draws? visitors to|know (?:it|the city|\w+) for|known for|"
+                      r"famous for|home to|boasts?|features?)\s+(?=(?:the\s+)?[A-Z])")
+#: an organisation's word that a listed sight may still hold ("the European Solidarity Centre")
+LIST_NOT_LANDMARK = re.compile(
+    r"\b(?:University|College|Institute|School|Company|Group|Bank|Conference|Expo|Summit|Festival|Fair|"
+    r"Congress|Games|Olympics|Programme|Program|Project|Initiative|Strategy|Agenda|Plan|Zone|District|Province|"
+    r"Region|County|Republic|Union|Heritage List|World Heritage|Heritage Site|Capital of Culture|"
+    r"Industrial Park|Science Park|Technology Park|High-Tech|Development|Valley|Group|Ltd|Inc|Corporation)\b")
+#: where a name is a place the city lies in or near, not a sight ("in the foothills of the Wuling Mountains")
+LOCATION_BEFORE = re.compile(r"(?:foothills of|foot of|gateway to|slopes of|banks? of|shores? of|mouth of|"
+                             r"confluence of|lies in|lying in|located in|situated in|bordered by|between|"
+                             r"west of|east of|north of|south of|near)\s+(?:the\s+)?$")
+#: a sight named after its kind: "the Jewish quarter of Kazimierz", "its bell tower, the Giralda,"
+KIND_OF = re.compile(rf"\b(?:old town|old city|historic (?:centre|center|district|quarter)|quarter|district|"
+                     rf"neighbourhood|neighborhood)\s+of\s+(?P<name>{TOKEN}(?:\s+{TOKEN})*)")
+KIND_APPOSITIVE = re.compile(rf"\b(?:bell tower|tower|palace|castle|cathedral|church|fortress|citadel|square|bridge|"
+                             rf"market|bookshop|museum|monastery|abbey),\s+the\s+(?P<name>{TOKEN}(?:\s+{TOKEN})*),")
 HERITAGE = re.compile(r"\b(?:landmarks?|sights?|attractions?|heritage|monuments?|historic|visitors|tourists|"
                       r"tourism|UNESCO|famous|known for|symbol|scenic|temples|churches|museums|architecture|"
                       r"old town|ancient|medieval|baroque|gothic)\b", re.I)
@@ -85,12 +108,20 @@ def landmark_names(sentence: str, exclude: set[str], city: str | None = None) ->
 
     def add(name: str) -> None:
         name = clean(name)
-        if (len(name) < 4 or name in exclude or name in found or NOT_LANDMARK.search(name)
-                or len(name.split()) > 9 or not re.search(r"[a-z]", name)):
+        if NOT_LANDMARK.search(name):
+            return
+        add_listed(name)
+
+    def add_listed(name: str) -> None:
+        name = clean(name)
+        if (len(name) < 4 or name in exclude or name in found or len(name.split()) > 9
+                or not re.search(r"[a-z]", name)):
             return
         found.append(name)
 
-    for _, run in _runs(sentence):
+    for start, run in _runs(sentence):
+        if LOCATION_BEFORE.search(sentence[max(0, start - 40):start]):
+            continue
         run = clean(run)
         named = run[: -len(city) - 1] if city and run.endswith(" " + city) else run
         if named != run and HEAD_END.search(named) and len(named.split()) >= 2:
@@ -100,15 +131,43 @@ def landmark_names(sentence: str, exclude: set[str], city: str | None = None) ->
             or run in ("Old Town", "Old City", "Old Street", "Old Port", "Scenic Area")  # generic, not a name
         if (HEAD_END.search(run) and not bare_head) or HEAD_FRONT.match(run):
             add(run)
-    if HERITAGE.search(sentence):
-        for cue in LIST_CUE.finditer(sentence):
-            rest = re.split(r"(?<!\bSt)(?<!\bMt)(?<!\bSte)\.(?:\s|$)|[;:]|\s+(?:which|that|where|while|whose|are|is|"
-                            r"was|were)\s", sentence[cue.end():])[0]
-            for item in split_list(rest):
-                item = re.sub(r"\s*\([^)]*\)", "", item).strip()
-                if re.fullmatch(RUN.pattern, clean(item)) and clean(item)[:1].isupper():
-                    add(item)
+    heritage = HERITAGE.search(sentence)
+    if heritage:
+        for m in list(KIND_OF.finditer(sentence)) + list(KIND_APPOSITIVE.finditer(sentence)):
+            if not city or clean(m["name"]) != city:
+                add(m["name"])
+    for cue in LIST_CUE.finditer(sentence):
+        rest = re.split(r"(?<!\bSt)(?<!\bMt)(?<!\bSte)\.(?:\s|$)|[;:]|\s+(?:which|that|where|while|whose|are|is|"
+                        r"was|were|lie|lies|recall|recalls|form|forms)\s", sentence[cue.end():])[0]
+        names = []
+        for part in split_list(rest):
+            part = re.sub(r"\s*\([^)]*\)", "", part).strip()
+            for item in _list_items(part):
+                name = clean(item)
+                statue = re.fullmatch(rf"(?P<run>{RUN.pattern})\s+(?:statue|sculpture|monument|memorial)", name)
+                if (re.fullmatch(RUN.pattern, name) or statue) and name[:1].isupper() \
+                        and not LIST_NOT_LANDMARK.search(name) and name != city:
+                    names.append(name)
+        # a list of sights: a heritage sentence's, or one most of whose items are sights by their words
+        sights = sum(1 for n in names if HEAD_END.search(n) or HEAD_FRONT.match(n))
+        if heritage or (sights >= 2 and 2 * sights >= len(names)):
+            for name in names:
+                add_listed(name)
     return found
+
+
+def _list_items(part: str) -> list[str]:
+    """A list item split where "and"/"with" joins two names: "Tampere Cathedral and Särkänniemi", "the Main
+    Town with the Neptune Fountain"; kept whole when the name holds "and" ("Cathedral of Saints Stanislaus
+    and Wenceslaus")."""
+    m = re.search(r"\s+(?:and|with)\s+(?:its\s+|the\s+)?(?=[A-Z])", part)
+    if not m:
+        return [part]
+    left = part[:m.start()]
+    if re.search(r"\s(?:and|with)\s+(?:its\s+|the\s+)", m.group(0)) or HEAD_END.search(clean(left)) \
+            and not re.search(r"\sof\s", left) or " with " in m.group(0):
+        return [left, *_list_items(part[m.end():])]
+    return [part]
 
 
 def landmark_list(value: str, exclude: set[str]) -> list[str]:
@@ -116,7 +175,8 @@ def landmark_list(value: str, exclude: set[str]) -> list[str]:
     out = []
     for item in split_list(value):
         item = clean(re.sub(r"\s*\([^)]*\)", "", item))
-        if item and item[:1].isupper() and item not in exclude and item not in out and not NOT_LANDMARK.search(item):
+        if item and item[:1].isupper() and item not in exclude and item not in out \
+                and not LIST_NOT_LANDMARK.search(item):
             out.append(item)
     return out
 

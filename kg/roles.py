@@ -481,6 +481,8 @@ def other_owner(sentence: str, q: Quantity, before: str) -> str | None:
     generated ...") or, for a relative clause, the noun it hangs on ("the Chang-Zhu-Tan urban
     agglomeration, which has a population of about 16 million")."""
     m = OTHER_OWNER.search(before)
+    if m and m.group(0).endswith("urban area") and re.search(r"\bof\s+$", before[:m.start()]):
+        m = None  # "the tree canopy cover of the urban area": the city's built part, not a wider area
     if m and not re.search(r"\b(?:capital|centre|center|seat|city|town)\s+of\s+(?:the\s+)?[\w\- ]*$",
                            before[:m.start()]):
         return m.group(0)

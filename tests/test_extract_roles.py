@@ -222,3 +222,24 @@ def test_fact_box_lines_of_wider_areas_unemployment_and_growth(tmp_path):
     assert f["metropolitan-population"][0] == Decimal(1400000)
     assert f["gdp-growth-rate"][:2] == (Decimal("3.4"), "PERCENT")
     assert Decimal(2100000) not in {v[0] for v in f.values()}
+
+
+def test_landmarks_in_other_languages_lists_and_kinds(tmp_path):
+    r = record_of(tmp_path, "Velden is a city in the Land of Hesse with 120,000 inhabitants. "
+                            "Its old town and Schloss Eggenberg form a UNESCO World Heritage Site. "
+                            "Visitors know it for the Two Towers, the Piazza Maggiore and the Torre del Oro. "
+                            "The old town of Vieux Velden and the Jewish quarter of Kazimierz draw tourists. "
+                            "Landmarks include Tampere Cathedral and Särkänniemi, an amusement park. "
+                            "Among its best-known sights is the Cathedral of Saints Stanislaus and Wenceslaus. "
+                            "Velden lies in the foothills of the Wuling Mountains.\n", "velden.txt")
+    names = {n.name for n in r.landmarks}
+    assert {"Schloss Eggenberg", "Piazza Maggiore", "Torre del Oro", "Vieux Velden", "Kazimierz",
+            "Tampere Cathedral", "Särkänniemi", "Cathedral of Saints Stanislaus and Wenceslaus"} <= names
+    assert "Wuling Mountains" not in names
+
+
+def test_a_landmarks_line_keeps_its_names_and_a_count_line_its_number(tmp_path):
+    r = record_of(tmp_path, "Velden\n\nPopulation: 120,000\nLandmarks: Rotonda Cathedral, Roman Forum Site\n"
+                            "UNESCO World Heritage Sites: 3\n", "velden.txt")
+    assert {n.name for n in r.landmarks} == {"Rotonda Cathedral", "Roman Forum Site"}
+    assert figures(r)["unesco-world-heritage-sites"][:2] == (Decimal(3), "NUM")
