@@ -130,7 +130,7 @@ INDUSTRY_LABEL = re.compile(r"^(?:main |leading |pillar |key |major |business |e
                             r"economy|economic sectors|industrial sectors|strengths|clusters|industrial clusters)$",
                             re.I)
 ECONOMY_CUE = re.compile(r"\b(?:economy|industry)\s+(?:\w+\s+){0,2}(?:relies|rely|based|built|driven|depends|rests|"
-                         r"known)\b", re.I)
+                         r"known)\b|\bclusters\s+in\b|\b(?:strongest|largest|biggest|dominant)\s+sectors\b", re.I)
 STRONG_INDUSTRY_CUE = re.compile(r"\b(?:main|leading|pillar|key|major|strategic|core|principal)\s+(?:industrial\s+)?"
                                  r"(?:industries|sectors|clusters)\b|\bindustries\s+(?:such as|including|include)\b",
                                  re.I)

@@ -194,29 +194,37 @@ INDUSTRY_CUE = re.compile(
     r"hub|base)\s+(?:for|of)"
     r"|\b(?:companies|firms|factories|manufacturers|plants)\s+(?:produce|make|manufacture|build)"
     r"|\b(?:centres|centers|hubs|bases)\s+of\s+(?:[A-Z][\w’']+(?:'s|’s)\s+)?"
+    r"|(?:world-class\s+|industrial\s+|innovation\s+)?clusters\s+in"
     r"|(?:led|driven|powered|dominated)\s+by)\s*", re.I)
 NOT_SECTOR = re.compile(r"\b(?:is|are|was|were|known|under|on|at|from|shape|shapes|area|border|city|province|"
                         r"region|county|capital|people|residents|of|often|mostly|many|various|mainly|fabric|"
                         r"variety|number|range|mix)\b|[\"“”]", re.I)
 INDUSTRY_CONTEXT = re.compile(r"\b(?:econom\w*|industr\w*|sectors?|manufactur\w*|GDP|output|clusters?)\b", re.I)
 #: a list of sectors as the subject: "business services, IT and tourism employ a large share of its workforce"
-EMPLOY = re.compile(r"(?:^|,\s+and\s+|;\s+)(?P<list>[A-Za-z][\w\- ]*(?:,\s+[\w\- ]+)*\s+and\s+[\w\- ]+?)\s+"
+EMPLOY = re.compile(r"(?:^|,\s+and\s+|;\s+)(?P<list>[A-Za-z][\w\- \x00]*(?:,\s+[\w\- \x00]+)*\s+and\s+[\w\- \x00]+?)\s+"
                     r"(?:employ|employs|account for|accounts for|dominate|dominates|drive|drives|make up|shape|"
                     r"shapes)\b")
 HUB_OF = re.compile(r"\bthe (?P<list>[a-z][a-z\- ,]{0,60}? and [a-z][a-z\- ]{0,30}?) (?:industries|sectors)\b")
 NO_CONTEXT_CUE = re.compile(r"\ba location for\b|\bcent(?:re|er)s? of\b|\bhub of\b|"
                             r"\b(?:companies|firms|factories) produce\b")
 #: a list of sectors before "are its main industries"
-ARE_ITS = re.compile(r"(?:^|[.;]\s+)(?P<list>[A-Za-z][\w\- ]*(?:,\s+[\w\- ]+)*\s+and\s+[\w\- ]+?)\s+(?:are|form|remain|"
-                     r"make up)\s+(?:its|the city's|the city’s|the|their)\s+(?:main|leading|pillar|key|major|core)\s+"
-                     r"(?:industries|sectors)\b")
+ARE_ITS = re.compile(r"(?:^|[.;]\s+)(?P<list>[A-Za-z][\w\- \x00]*(?:,\s+[\w\- \x00]+)*\s+and\s+[\w\- \x00]+?)\s+"
+                     r"(?:are|form|remain|"
+                     r"make up)\s+(?:its|the city's|the city’s|the|their)\s+(?:main|leading|pillar|key|major|core|"
+                     r"strongest|largest|biggest|most important|dominant)\s+(?:industries|sectors)\b")
+#: "... make tourism the leading sector, together with tea, traditional Chinese medicine and green food"
+MAKE_LEADING = re.compile(r"\bmakes?\s+(?P<first>[a-z][\w\- ]{1,40}?)\s+the\s+(?:leading|main|largest|dominant|"
+                          r"biggest)\s+(?:sector|industry)(?:,\s+(?:together\s+)?with\s+(?P<list>[^.;]+))?")
+#: "Besides tourism, the local economy rests on ...": a sector named before the list
+BESIDES = re.compile(r"^(?:Besides|Apart from|Alongside|In addition to|Beyond)\s+(?P<first>[a-z][\w\- ]{1,40}?),\s")
 
 
 #: sectors whose name holds "and" (kept whole when a list is split)
 COMPOUNDS = ("research and development", "food and beverages", "food and drink", "oil and gas", "arts and crafts",
              "textiles and garments", "footwear and clothing", "automation and packaging machines",
              "information and communication technology", "transport and logistics", "hotels and restaurants",
-             "automobiles and new energy vehicles", "automobiles and new energy vehicle", "shoes and sportswear")
+             "automobiles and new energy vehicles", "automobiles and new energy vehicle",
+             "high-tech systems and materials", "systems and materials")
 
 
 def industry_names(sentence: str) -> list[str]:
@@ -225,6 +233,19 @@ def industry_names(sentence: str) -> list[str]:
     for compound in COMPOUNDS:
         protected = re.sub(re.escape(compound), compound.replace(" and ", " \x00 "), protected, flags=re.I)
     return [i.replace(" \x00 ", " and ") for i in _industry_names(protected)]
+
+
+def split_pairs(items: list[str]) -> list[str]:
+    """ "shoes and sportswear" -> "shoes", "sportswear" (a compound such as "research and development" is
+    protected before the split)."""
+    out: list[str] = []
+    for item in items:
+        parts = re.split(r"\s+and\s+", item)
+        if len(parts) == 2 and all(1 <= len(p.split()) <= 3 for p in parts):
+            out.extend(parts)
+        else:
+            out.append(item)
+    return out
 
 
 def industry_list(value: str) -> list[str]:
@@ -236,6 +257,25 @@ def industry_list(value: str) -> list[str]:
 
 
 def _industry_names(sentence: str) -> list[str]:
+    m = MAKE_LEADING.search(sentence)
+    if m:
+        items = [clean_industry(m["first"])] + [clean_industry(x) for x in split_list(_list_end(m["list"] or ""))]
+        if all(items) and items:
+            return [i for i in items if i]
+    names = _listed_industries(sentence)
+    b = BESIDES.match(sentence)
+    if names and b and clean_industry(b["first"]) and clean_industry(b["first"]) not in names:
+        names.insert(0, clean_industry(b["first"]))  # type: ignore[arg-type]
+    return names
+
+
+def _list_end(text: str) -> str:
+    """A list ends with its "and" item: "A, B and C, counts more than ..." -> "A, B and C"."""
+    m = re.match(r"^(?P<list>[^,]*(?:,[^,]*)*?\band\s+[^,]+?)(?=,\s|$)", text)
+    return m["list"] if m else text
+
+
+def _listed_industries(sentence: str) -> list[str]:
     m = EMPLOY.search(sentence) or ARE_ITS.search(sentence)
     if m:
         items = [i for i in (clean_industry(x) for x in split_list(m["list"])) if i]
@@ -250,25 +290,38 @@ def _industry_names(sentence: str) -> list[str]:
     if not m:
         return []
     rest = re.sub(r"\s*\([^)]*\)", "", sentence[m.end():])
+    # "rare-earth mining, producing nearly two thirds of the world's ..., and of navel orange growing"
+    rest = re.sub(r",\s+(?:producing|making|employing|accounting|providing|supplying|exporting)\b[^,]*", "", rest)
     # "... maritime industries on the Baltic coast": the place is not part of the list
     rest = re.split(r"\s+(?:on|in|along|across|around|near|of)\s+the\b", rest)[0]
     rest = re.split(r"[.;:]\s|;|\.$|:\s|,\s+(?:with|while|and is|and has|and it|and its|and the|and a|and an)\b"
                     r"|\s+(?:which|that|where|while|whose|"
                     r"and is|and has|so that)\s", rest)[0]
-    items = [clean_industry(x) for x in split_list(rest)]
+    rest = re.split(r",\s+and\s+(?=[A-Z])|,\s+with\b", rest)[0]
+    items = [clean_industry(x) for x in split_pairs(split_list(rest))]
+    if any(i is None for i in items):
+        items = [clean_industry(x) for x in split_pairs(split_list(_list_end(rest)))]
     if len(items) < 2 or any(i is None for i in items):
         return []  # every item must read as a sector, or the list is something else
     return [i for i in items if i]
 
 
+NATIONALITY = re.compile(r"Chinese|Japanese|Korean|European|Italian|French|German|Spanish|Portuguese|Dutch|Nordic|"
+                         r"Mediterranean|Asian|Western|Eastern|Traditional")
+
+
 def clean_industry(item: str) -> str | None:
     item = re.sub(r"\s*\([^)]*\)", "", item).strip(" .,;")
+    item = re.sub(r"^(?:(?:industries|sectors)\s+(?:such as|like|including)|and\s+of|of)\s+", "", item, flags=re.I)
+    if len(item.split()) >= 2:
+        item = re.sub(r"\s+production$", "", item)  # "hard alloy production": the industry is hard alloy
     while re.match(r"^(?:the|a|an|its|growing|thriving|booming)\s+", item, flags=re.I):
         item = re.sub(r"^(?:the|a|an|its|growing|thriving|booming)\s+", "", item, flags=re.I)
     item = re.sub(r"\s+(?:sector|sectors)$", "", item) if len(item.split()) >= 2 else item
     if not item or len(item.split()) > 5 or re.search(r"\d", item):
         return None
     words = item.split()
-    if any(w[:1].isupper() and not w.isupper() for w in words[1:]) or NOT_SECTOR.search(item):
+    if any(w[:1].isupper() and not w.isupper() and not NATIONALITY.fullmatch(w) for w in words[1:]) \
+            or NOT_SECTOR.search(item):
         return None  # a place or a clause, not a sector ("Jinjiang", "is known as ...")
     return item

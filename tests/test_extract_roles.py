@@ -243,3 +243,31 @@ def test_a_landmarks_line_keeps_its_names_and_a_count_line_its_number(tmp_path):
                             "UNESCO World Heritage Sites: 3\n", "velden.txt")
     assert {n.name for n in r.landmarks} == {"Rotonda Cathedral", "Roman Forum Site"}
     assert figures(r)["unesco-world-heritage-sites"][:2] == (Decimal(3), "NUM")
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("High-tech systems and materials, semiconductors, automotive, food technology and design are the strongest "
+     "sectors.", ["high-tech systems and materials", "semiconductors", "automotive", "food technology", "design"]),
+    ("Its landscapes make tourism the leading sector, together with tea, traditional Chinese medicine and green food.",
+     ["tourism", "tea", "traditional Chinese medicine", "green food"]),
+    ("Besides tourism, the local economy rests on pharmaceuticals and electronics.",
+     ["tourism", "pharmaceuticals", "electronics"]),
+    ("Velden has built world-class clusters in new displays, integrated circuits and photovoltaics.",
+     ["new displays", "integrated circuits", "photovoltaics"]),
+    ("Its companies produce shoes and sportswear (Anta was born here), textiles and ceramics, and Jinjiang, a "
+     "county-level city, is known as the shoe capital.", ["shoes", "sportswear", "textiles", "ceramics"]),
+    ("Velden is a centre of rare-earth mining, producing nearly two thirds of the world's heavy rare earths, and of "
+     "navel orange growing, with orchards covering about 1.9 million mu.",
+     ["rare-earth mining", "navel orange growing"]),
+    ("Today Velden University, with about 20,000 students, and industries such as machine building, information "
+     "technology and gaming shape the city.",
+     ["machine building", "information technology", "gaming"]),
+    ("The economy is now driven by new energy vehicles, integrated circuits and display panels, counts more than "
+     "3,200 high-tech enterprises.", ["new energy vehicles", "integrated circuits", "display panels"]),
+    ("Today it is a centre of rail transit equipment, aviation engines and hard alloy production.",
+     ["rail transit equipment", "aviation engines", "hard alloy"]),
+])
+def test_industries_listed_in_prose(tmp_path, sentence, expected):
+    r = record_of(tmp_path, f"Velden is a city in the Land of Hesse with 120,000 inhabitants. {sentence}\n",
+                  "velden.txt")
+    assert [n.name for n in r.industries] == expected
