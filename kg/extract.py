@@ -152,7 +152,8 @@ def box_line(line: str) -> str:
     """A fact box line in the ``Label: value`` form, whatever its layout: "• Area: 297,8 km²",
     "Land area ........ 21,227 km²", "Inhabitants | 246,417 | 2024" (a year column)."""
     line = re.sub(r"^\s*[•·▪‣◦*\-–]\s+", "", line.strip())
-    m = re.match(r"^(?P<label>[^.|:]{2,60}?)\s*(?:\.{3,}|…+)\s*(?P<value>\S.*)$", line)
+    m = re.match(r"^(?P<label>[^.|:]{2,60}?)\s*(?:\.{3,}|…+)\s*(?P<value>\S.*)$", line) \
+        or re.match(r"^(?P<label>[^|:]{2,60}?)(?:\s*\.{3,}|\s+\.{2,})\s+(?P<value>\S.*)$", line)
     if m:
         return f"{m['label'].strip()}: {m['value'].strip()}"
     if "|" in line:
@@ -175,6 +176,7 @@ def label_lines(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]
                 continue  # a table's rule or header row
             m = LABEL_LINE.match(line.strip())
             if m and len(m["label"].split()) <= 6 and not m["label"].endswith((".", ",")) \
+                    and not re.search(r"\s(?:is|are|was|were|has|have|had|lies|lie)\s", m["label"]) \
                     and len(line) <= 160 and not CREDIT_LINE.match(line.strip()):
                 named.append((m["label"].strip(), line.strip()))
             else:
@@ -267,6 +269,9 @@ def about_other_place(sentence: str, city: str) -> str | None:
     return None
 
 
+#: what a fact box's value may add after its figure: a bracketed part, "incl. ...", "of which ..."
+VALUE_TAIL = re.compile(r"(?:\s\([^()]*(?:\([^()]*\)[^()]*)?\)|,\s+(?:incl\.?|including|of which|thereof|with)\s.*)"
+                        r"\s*$")
 #: a verb in the present tense: the clause says how things are, not how they were in a year before it
 PRESENT_VERB = re.compile(r"\b(?:has|have|is|are|remains?|counts|covers|hosts|employs|comprises|attends?|lives?|"
                           r"houses|holds|numbers|lies|live|attend|study|studies|works?|reaches|stands)\b")
@@ -568,6 +573,7 @@ class Extractor:
         offset = m.start("list")
         listed = re.split(r"\s+(?:with|covering|and a|and an|and has|where|which|whose|spread|home to|totall?ing)\s",
                           m["list"])[0]
+        listed = re.sub(r"\s+[—–]\s+|\s*:\s+", ", ", listed)  # "three districts — Xiangzhou, Doumen and Jinwan"
         items = [i for part in split_list(listed) for i in re.split(r"\s+and\s+(?=(?:\d+|[a-z]+)\s)", part)]
         found = False
         for item in items:
@@ -602,11 +608,12 @@ class Extractor:
                     and re.search(r"[A-Za-z]{3}", line.split(":", 1)[-1]):
                 continue  # a list of names: its numbers are dates of the names ("Zhili Governor's Office (1729)")
             labelled = parse_label_line(line, dot_thousands=self.dot_thousands)
-            if labelled is None and re.search(r"\s\((?:of which|incl\.?|including|thereof)\b[^)]*\)\s*$", line):
-                # "Surface: 87,4 km² (of which 21,2 km² water)": the line's figure, the part to the report
-                main = re.sub(r"\s\((?:of which|incl\.?|including|thereof)\b[^)]*\)\s*$", "", line)
-                labelled = parse_label_line(main, dot_thousands=self.dot_thousands)
-                self.figure_part(record, line, len(main))
+            tail = VALUE_TAIL.search(line) if labelled is None else None
+            if tail is not None and parse_label_line(line[:tail.start()], dot_thousands=self.dot_thousands):
+                # "Surface: 87,4 km² (of which 21,2 km² water)", "Higher education institutions: 16, incl. Hebei
+                # University (more than 40,000 students)": the line's figure, and the part as a figure of its own
+                labelled = parse_label_line(line[:tail.start()], dot_thousands=self.dot_thousands)
+                self.figure_part(record, line, tail.start())
             if labelled is not None:
                 label, q, period = labelled
                 q = label_unit(name, q)
@@ -620,7 +627,8 @@ class Extractor:
                         and not INDICATOR_HEAD.search(label):
                     role = assign(line, q)  # "Harbour: 1.200 moorings for yachts": the words after name it
                 else:
-                    role = assign(line, q, label=label)
+                    full = line.split(":", 1)[0].strip() if ":" in line else label
+                    role = assign(line, q, label=full if full.startswith(label) and "(" in full else label)
                 self.place(record, line, q, role, period or period_in(line) or self.box_period)
             elif re.search(r"\d", line.split(":", 1)[-1]) and not REGION_LABEL.match(name):
                 self.report(line).unmapped.append(f"{line} — candidate: found {line!r} but could not read it")
@@ -652,7 +660,10 @@ class Extractor:
     def figure_part(self, record: Record, line: str, start: int) -> None:
         """The part a ``Label: value`` line gives in brackets ("Surface: 87,4 km² (of which 21,2 km² water)",
         "Counties: 5 (including 2 autonomous counties)"): a fact of its own when its words name it."""
-        found = [q for q in find_quantities(line, dot_thousands=self.dot_thousands) if q.start >= start]
+        found = [q for q in find_quantities(line, dot_thousands=self.dot_thousands)
+                 if q.start >= start and q.kind != "year"]
+        if not found:
+            return
         if len(found) != 1:
             self.report(line).unmapped.append(f"{line[start:].strip()} — candidate: a part of the figure")
             return
@@ -702,7 +713,8 @@ class Extractor:
             role = assign(sentence, q, city=record.city.name)
             own = q_period(sentence, q) or clause_period(sentence, q)
             # "The GRP amounted to RMB 567.5 billion in 2021, with a growth rate of 4.8 percent": 2021 for both
-            if carry is not None and PRESENT_VERB.search(sentence[carry_end:q.start]):
+            after = re.split(r"[,;]\s", sentence[q.end:], maxsplit=1)[0]
+            if carry is not None and (PRESENT_VERB.search(sentence[carry_end:q.start]) or PRESENT_VERB.search(after)):
                 carry = None  # "..., and the urban region has about 420,000 inhabitants": said of today
             self.place(record, sentence, q, role, period or own or carry)
             if role.is_fact and own and not period:

@@ -460,6 +460,8 @@ def _is_year(text: str, m: _M) -> bool:
     raw = m.core.raw
     if not _plain(m) or raw is None or not _YEAR.fullmatch(raw):
         return False
+    if re.search(r"\(\s*$", text[:m.start]) and re.match(r"\s*\)", text[m.end:]):
+        return True  # "(2020)": a year in brackets, whatever precedes it
     if _is_count(text, m.end, m.start) and not re.search(r"\bpopulation\b", text[m.end:m.end + 20], re.I):
         # "2000 students"; but "in 2019 tourists ..." after a strong cue stays a year
         return bool(re.search(r"\b(?:in|since|until|till|during|before|after|as\s+of)\s+$", text[:m.start], re.I))
@@ -706,7 +708,8 @@ def find_period(text: str) -> str | None:
     return None
 
 
-_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ,&'’/-]*?[A-Za-z])\s*(?:\((?P<lp>[^)]*)\))?\s*"
+_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ,&'’/-]*?[A-Za-z])(?:\s+(?P<ly>(?:19|20)\d\d))?\s*"
+                    r"(?:\((?P<lp>[^)]*)\))?\s*"
                     r"(?::|\s[–—-]\s|\s*=\s*|\t)\s*(?P<value>.+?)\s*$")
 
 
@@ -726,7 +729,9 @@ def parse_label_line(line: str, *, dot_thousands: bool | None = None) -> tuple[s
     if len(figures) != 1:
         return None
     period = None
-    if m["lp"]:
+    if m["ly"]:
+        period = m["ly"]  # "GDP 2023 (100 million yuan): 4,050.3"
+    if m["lp"] and period is None:
         period = find_period(f"({m['lp'].strip()})")
         if period is None and not re.fullmatch(r"[\w\s.,/-]*", m["lp"]):
             return None

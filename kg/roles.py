@@ -61,7 +61,7 @@ NOT_THE_CITY = _rx(r"\b(?:metropolitan|metro|greater|wider|agglomeration|conurba
 WIDER = _rx(r"^\w+\s+(?:live|living|reside|residing)\s+in\s+the\s+(?:wider|greater|whole|surrounding|metropolitan)"
             r"|\b(?:wider|greater|surrounding|metropolitan|metro)\s+(?:[A-Z][\w-]*\s+){0,3}(?:region|area|agglomeration)\b")
 VISITORS = _rx(r"^(?:international |foreign |domestic |overnight )?(?:visitors|tourists|tourist visits|"
-               r"tourist arrivals|visits)\b")
+               r"tourist arrivals|tourist trips|visits)\b")
 CITY_SUBJECT = _rx(r"^(?:In \d{4},?\s+)?(?:the city|the town|the municipality|it|tourism)\b")
 WIDER_OF = _rx(r"\b(?:region|metropolitan|metro|agglomeration|province)\s+of\s*$")
 #: the visitors of something in the city, not of the city
@@ -183,7 +183,7 @@ def count_noun(after: str) -> str | None:
     m = re.match(r"^\s*(?P<np>(?:[\w\-’']+\s+){0,5}?[\w\-’']+?)(?=\s*(?:[,.;:()]|$|\s+(?:in|of|on|at|and|with|"
                  r"across|around|within|for|which|that|are|is|were|was|has|have|such|including|where|from|"
                  r"to|along|between|over|under|spread|located|scattered|listed|registered|"
-                 r"dating|built|open|opened)\b))", after)
+                 r"dating|built|open|opened|lie|lies|stand|stands|line|lines)\b))", after)
     if not m:
         return None
     phrase = m["np"].strip()
@@ -238,6 +238,10 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     if unit in ("KiloM2", "HA", "MI2"):
         if figure_line:
             return Role("area", "area", reason="an area on its own line")
+        if owner is not None:
+            if wider_kind(owner) == "metropolitan-population" and not SHARED_AREA.search(sentence[:q.start]):
+                return Role("indicator", "metropolitan-area", "metropolitan area (surface)", "a metropolitan area")
+            return Role("candidate", reason=f"an area of {owner}, not of the city")
         thing = area_of(sentence, q, after_words, city)
         if thing is not None:
             name = thing if re.search(r"(?i)\barea$", thing) else f"{thing} area"
@@ -278,16 +282,37 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
         return Role("candidate", reason=f"a figure in {unit} without a name")
     # NUM
     if VISITORS.match(after_words):
+        head = sentence[:q.start]
+        clause_start = max(head.rfind(", and "), head.rfind("; "), head.rfind(": "))
+        clause = head[clause_start + 1:] if clause_start >= 0 else head
+        passive = re.match(r"^\w+(?:\s+\w+)?\s+(?:were|was)\s+(?:recorded|registered|counted|received|welcomed)\b",
+                           after_words) and clause_start >= 0 and not OTHER_ATTRACTION.search(clause)
+        economy = re.search(r"\b(?:the (?:local |city's |urban )?economy|the city|the town),\s+which\s+(?:welcomed|"
+                            r"received|attracted|recorded|counted)\s+(?:\w+\s+)?$", head)
+        owned = re.match(rf"^(?:The city's|The town's|{re.escape(city)}'s|{re.escape(city)}’s)\s+(?P<np>[^,]+?)"
+                         r"(?:,|\s+(?:draws|attracts|welcomes|receives))", sentence) if city else None
+        owned_ok = owned is not None and not OTHER_ATTRACTION.search(owned["np"])
         city_subject = CITY_SUBJECT.match(sentence) or (city and (
             sentence.startswith(city) or re.search(rf"\b(?:to|in|visit) {re.escape(city)}\b", sentence)))
-        if not city_subject or OTHER_ATTRACTION.search(sentence[:q.start]):
+        if passive or economy or owned_ok:
+            city_subject, head = True, ""
+        if not city_subject or OTHER_ATTRACTION.search(head):
             return Role("candidate", reason="visitors, but not said to be the city's")
-        yearly = re.search(r"\b(?:a|per|each|every) year\b|\bannual(?:ly)?\b|\byearly\b", sentence)
+        yearly = re.search(r"\b(?:a|per|each|every|last|this|that) year\b|\bannual(?:ly)?\b|\byearly\b", sentence)
         return Role("indicator", "annual-visitors" if yearly or q_year(sentence) else "visitors",
                     "annual visitors" if yearly or q_year(sentence) else "visitors", "a count of visitors")
     city_of = re.search(r"(?i)\b(?:a|the) (?:city|town|municipality|metropolis) of\s*$", before) \
         and not re.match(r"^[a-z]", after_words)  # "The city of some 345,000, whose economy ..."
-    if PEOPLE.match(after_words) or POPULATION_CONTEXT.search(before) or city_of:
+    if PEOPLE.match(after_words) or POPULATION_CONTEXT.search(before) or city_of or of_whom(sentence, q, after_words):
+        lives = re.match(r"^(?:\w+\s+)?(?:live|lived|living|reside|resided|residing)\s+in\s+(?:the|its)\s+"
+                         r"(?P<where>(?:[\w-]+\s+){0,3}?(?:area|region|agglomeration|districts|core|proper|centre|"
+                         r"center|city))\b", after_words)
+        if lives and re.search(r"\bof whom\s*$", sentence[:q.start]) and re.search(
+                r"urban|built-up|built up|city proper|central|inner|core", lives["where"]):
+            return Role("indicator", "urban-population", "urban population", "the people of the urban area")
+        if lives and wider_kind(lives["where"]) is not None:
+            kind = wider_kind(lives["where"]) or ""
+            return Role("indicator", kind, kind.replace("-", " "), f"the people of the {lives['where']}")
         if WIDER.search(after_words[:80]) and not re.search(r"\bcity\b", after_words[:30]):
             return Role("candidate", reason="the people of a wider area than the city")
         appositive = re.search(r"\b(?:metropolitan area|metro area|agglomeration|conurbation),\s+"
@@ -305,9 +330,24 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     noun = known_noun(after_words, "NUM")
     if noun is not None:
         return Role("count", noun.slug, reason="the lexicon")
+    made = re.search(r"(?:^|\b(?:the city|the town|it|the municipality)(?:,\s+which)?\s+)(?:turned out|produced|"
+                     r"produces|manufactured|manufactures|built|builds|made|makes|rolled out)\s*$",
+                     sentence[:q.start].removesuffix(q.stated).rstrip() + " ")
+    thing = re.match(r"^(?P<np>(?:[a-z][\w\-]*\s){0,3}?(?:vehicles|cars|cars and trucks|trucks|buses|ships|aircraft|"
+                     r"bicycles|motorcycles|phones|smartphones|computers|tyres|tires|engines|locomotives|robots|"
+                     r"chips|panels|batteries))\b", after_words)
+    if made and thing and (made.group(0).startswith(("the", "it")) or CITY_SUBJECT.match(sentence)
+                           or (city and sentence.startswith(city))):
+        np = thing["np"]
+        name = f"{np[:-1] if np.endswith('s') else np} production"
+        return Role("indicator", indicator_slug(name), name, "what the city produces")
     if re.match(r"^(?:university |college |higher education )?students\b", after_words):
         return students_role(sentence, q)
     phrase = count_noun(after_words)
+    if phrase is not None and re.fullmatch(r"(?:lakes|rivers|islands|hills|ponds|springs)", phrase.lower()) \
+            and re.search(r"\b(?:within|in)\s+(?:the\s+)?(?:city(?:\s+limits)?|municipality|municipal area)\b",
+                          after_words):
+        return Role("count", count_slug(phrase), phrase, "a count of things within the city")
     if phrase is not None:
         if re.match(r"^[A-Z][a-z]", q.stated) and q.start > 0 and phrase[:1].isupper():
             return Role("candidate", reason="a number word in a name")
@@ -450,7 +490,8 @@ def q_year(sentence: str) -> bool:
 
 
 #: a clause whose subject is a wider or other area than the city ("In 2022 the region generated a GDP of ...")
-OTHER_OWNER = _rx(r"\b(?:the|this|that|whole|wider|surrounding|entire|its)\s+(?:[\w-]+\s+){0,2}?(?:region|province|"
+OTHER_OWNER = _rx(r"\b(?:the|this|that|whole|wider|surrounding|entire|its)\s+(?:[\w-]+\s+){0,2}?"
+                  r"(?:(?:sub-)?region|province|"
                   r"agglomeration|metropolitan area|metro area|metropolitan region|conurbation|country|urban area|"
                   r"nation|state|urban agglomeration|city region|catchment area)\b")
 
@@ -458,6 +499,12 @@ OTHER_OWNER = _rx(r"\b(?:the|this|that|whole|wider|surrounding|entire|its)\s+(?:
 #: a wider area the city forms with other cities ("Together with Changsha and Xiangtan it forms the ...")
 SHARED_AREA = _rx(r"\btogether with\b|\b(?:forms?|formed|forming|makes? up|constitutes?)\s+(?:the|a|an)\b|"
                   r"\bshared with\b")
+def of_whom(sentence: str, q: Quantity, after: str) -> bool:
+    """ "..., of whom 1,521,000 lived in the built-up area": a part of the population before it."""
+    return bool(re.search(r"\bof whom\s*$", sentence[:q.start])
+                and re.match(r"^\s*(?:live|lived|living|reside)", after))
+
+
 PEOPLE_WORD = _rx(r"\b(?:inhabitants|residents|people|population|citizens)\b")
 
 
@@ -520,7 +567,7 @@ def percent_role(sentence: str, q: Quantity, before: str, after: str) -> Role:
             ind = known_indicator(phrase, "PERCENT")
             return Role("indicator", ind.slug if ind else indicator_slug(phrase), None if ind else phrase,
                         "its own noun phrase")
-    if GROWTH.search(around) or DECREASE.search(around):
+    if GROWTH.search(around) or DECREASE.search(around) or re.search(r"(?:^|,\s*|\s)up\s*$", before):
         subject = growth_subject(sentence, q, before, after)
         if subject is None:
             return Role("candidate", reason="a change of something unnamed")
@@ -648,22 +695,33 @@ LABEL_POPULATION = _rx(r"^(?:total |resident |permanent |registered |city |munic
 LABEL_AREA = _rx(r"^(?:total |land |administrative |city |municipal |surface )?(?:area|surface|size)"
                  r"(?: \(city\))?$")
 LABEL_DENSITY = _rx(r"^(?:population )?density$")
-LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|year|since|elevation|altitude|height|postal|post code|location|"
+LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|(?<!per )(?<!a )(?<!each )year|since|"
+                       r"elevation|altitude|height|postal|post code|location|"
                        r"situated|distance|lies|coordinates|twin|sister|mentioned|first|charter|rights|incorporated|"
                        r"area code|code|phone|website|mayor|time zone|coordinates|rank|ranking)\b")
 
 
 def by_label(label: str, q: Quantity) -> Role:
     name = re.sub(r"\s*\((?:\d{4}|city|est\.?|estimate|census)[^)]*\)", "", label).strip()
+    if q.unit == "NUM" and "(" in name and wider_kind(name) is not None:  # "Tampere region (functional urban area)"
+        kind = wider_kind(name) or ""
+        return Role("indicator", kind, kind.replace("-", " "), "the people of a wider area")
+    name = re.sub(r"\s*\([^)]*\)", "", name).strip()
     if LABEL_NOT_FIGURE.search(name):
         return Role("candidate", reason=f"the label {label!r} is not an indicator")
     if re.fullmatch(r"(?:(?:university|college|higher education|tertiary) )?students(?: \(\w+\))?", name, re.I) \
             and q.unit == "NUM":
         return Role("count", "students", "students", "a students line")
     if re.search(r"\b(?:students|pupils|visitors|tourists|passengers|employees|members)\b", name, re.I) \
-            and not re.fullmatch(r"(?:annual |yearly |overnight )?(?:visitors|tourists|tourist arrivals|tourist visits)"
-                                 r"(?: per year| a year)?", name, re.I):
+            and not re.fullmatch(r"(?:annual |yearly |overnight |foreign |international |domestic )?(?:visitors|"
+                                 r"tourists|tourist arrivals|tourist visits|tourist trips|overnight stays)"
+                                 r"(?: per year| a year| each year)?", name, re.I):
         return Role("candidate", reason=f"{label!r}: people of something in the city, not the city's")
+    yearly = re.match(r"(?i)^(?:annual\s+|yearly\s+)?(?P<what>visitors|tourists|tourist visits|tourist arrivals|"
+                      r"tourist trips)"
+                      r"(?P<per>\s+(?:per|a|each)\s+year)?$", name)
+    if yearly and q.unit == "NUM" and (yearly["per"] or re.match(r"(?i)annual|yearly", name)):
+        return Role("indicator", "annual-visitors", "annual visitors", "a visitors line")
     if re.search(r"\s(?:at|to|of|in)\s+(?:the\s+)?[A-Z]", name):
         return Role("candidate", reason=f"{label!r}: a figure of something named in the city")
     if q.unit == "NUM" and re.search(r"\b(?:area|region|agglomeration|conurbation)\b", label, re.I):

@@ -100,7 +100,7 @@ def sentences_of(text: str) -> list[str]:
 
 def split_list(text: str) -> list[str]:
     """'a, b, c and d' -> [a, b, c, d]; the conjunction splits only the last comma item."""
-    items = [i.strip() for i in re.split(r",\s+|,(?=\D)|;\s*", text) if i.strip()]  # "15,400" is a number
+    items = [i.strip() for i in re.split(r",\s+|,(?=\D)|;\s*|\s+[·•|]\s+", text) if i.strip()]  # "15,400" is a number
     if items:
         last = items.pop()
         head, sep, tail = last.rpartition(" and ")

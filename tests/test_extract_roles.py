@@ -271,3 +271,49 @@ def test_industries_listed_in_prose(tmp_path, sentence, expected):
     r = record_of(tmp_path, f"Velden is a city in the Land of Hesse with 120,000 inhabitants. {sentence}\n",
                   "velden.txt")
     assert [n.name for n in r.industries] == expected
+
+
+def test_fact_box_lines_with_a_year_a_scale_or_a_part_after_the_figure(tmp_path):
+    r = record_of(tmp_path, "Velden\n\nPopulation: 1,200,000\nGDP 2023 (100 million yuan): 4,050.3\n"
+                            "GDP growth 2023: 6.1%\nTourist visits per year: 80-90 million\n"
+                            "Higher education institutions: 16, incl. Velden University (more than 40,000 students)\n"
+                            "Students: approx. 60.000 (Velden University alone: 30.000)\n"
+                            "Foreign visitors (2023): 1,1 million\nCounties (incl. 2 autonomous counties) .. 5\n",
+                  "velden.txt")
+    f = figures(r)
+    assert f["gdp"] == (Decimal("405030000000"), "CCY_CNY", "exact", "2023")
+    assert f["gdp-growth-rate"] == (Decimal("6.1"), "PERCENT", "exact", "2023")
+    assert f["annual-visitors"][:3] == (Decimal(80000000), "NUM", "between")
+    assert f["universities"][0] == Decimal(16) or f.get("higher-education-institutions", (0,))[0] == Decimal(16)
+    assert f["students"][:3] == (Decimal(60000), "NUM", "approximately")
+    assert f["foreign-visitors"] == (Decimal(1100000), "NUM", "exact", "2023")
+    assert f["counties"][0] == Decimal(5)
+    assert Decimal(40000) not in {v[0] for v in f.values()} and Decimal(30000) not in {v[0] for v in f.values()}
+
+
+def test_visitors_of_the_city_growth_after_up_and_what_the_city_produces(tmp_path):
+    r = record_of(tmp_path, "Velden is a city in the Land of Hesse with 1,200,000 inhabitants. "
+                            "Visitors come for the Kaiyuan Temple, and over 90 million tourist trips were recorded "
+                            "last year. The city covers 20,248 km² and recorded a GDP of 435 billion yuan in 2023, "
+                            "up 8.5% on the previous year. Major investors have established production bases in the "
+                            "city, which turned out more than 740,000 new energy vehicles in 2023. "
+                            "Its Christmas market draws some 900,000 visitors.\n", "velden.txt")
+    f = figures(r)
+    assert f["annual-visitors"][:3] == (Decimal(90000000), "NUM", "more-than")
+    assert f["gdp-growth-rate"] == (Decimal("8.5"), "PERCENT", "exact", "2023")
+    assert f["new-energy-vehicle-production"] == (Decimal(740000), "NUM", "more-than", "2023")
+    assert Decimal(900000) not in {v[0] for v in f.values()}
+
+
+def test_parts_of_the_population_and_wider_areas_people_live_in(tmp_path):
+    r = record_of(tmp_path, "Velden is a city in the Land of Hesse. As of the 2020 census, its population was "
+                            "9,386,705, of whom 4,217,000 lived in the built-up area. Nearly 1.5 million people live "
+                            "in its metropolitan area. The Velden Metropolitan Area counts approximately 1.7 million "
+                            "people in an area of 2,395 km2. Between 180 and 200 lakes lie within the city limits.\n",
+                  "velden.txt")
+    f = figures(r)
+    assert f["population"][0] == Decimal(9386705)
+    assert f["urban-population"][:2] == (Decimal(4217000), "NUM")
+    assert f["metropolitan-population"][:3] == (Decimal(1500000), "NUM", "nearly")
+    assert f["metropolitan-area"][:2] == (Decimal(2395), "KiloM2")
+    assert f["lakes"][:3] == (Decimal(180), "NUM", "between")
