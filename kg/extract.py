@@ -31,7 +31,7 @@ from .lexicon import (
 from .names import industry_list, industry_names, landmark_list, landmark_names
 from .quantities import Quantity, document_style, find_period, find_quantities, parse_label_line
 from .record import Credit, Figure, Named, Narrative, Record, SentenceReport
-from .roles import INDICATOR_HEAD, OTHER_OWNER, Role, assign
+from .roles import INDICATOR_HEAD, OTHER_OWNER, Role, assign, named_label
 from .text import (
     Block,
     ExtractError,
@@ -151,7 +151,7 @@ UNKNOWN_UNIT = re.compile(r"\s*(?:[A-Z]{1,4}|[a-zµ]{1,2}|[A-Za-z]{1,3}[²³/]\S
 def box_line(line: str) -> str:
     """A fact box line in the ``Label: value`` form, whatever its layout: "• Area: 297,8 km²",
     "Land area ........ 21,227 km²", "Inhabitants | 246,417 | 2024" (a year column)."""
-    line = re.sub(r"^\s*[•·▪‣◦*\-–]\s+", "", line.strip())
+    line = re.sub(r"^\s*[•·▪‣◦*\-–—►▸✓]\s+", "", line.strip())
     m = re.match(r"^(?P<label>[^.|:]{2,60}?)\s*(?:\.{3,}|…+)\s*(?P<value>\S.*)$", line) \
         or re.match(r"^(?P<label>[^|:]{2,60}?)(?:\s*\.{3,}|\s+\.{2,})\s+(?P<value>\S.*)$", line)
     if m:
@@ -623,12 +623,16 @@ class Extractor:
                     role = Role("candidate", reason=f"a figure in {unit!r}, a unit the dataset does not publish")
                 elif q.unit == "NUM" and re.match(r"\s+[A-Z][a-z]", tail) and not q.stated[:1].isdigit():
                     role = Role("candidate", reason="a number word in a name")
+                elif named_label(label, record.city.name) or _key(re.sub(r"\s*\([^)]*\)", "", label)) \
+                        == _key(record.city.name):
+                    role = assign(line, q, label=label, city=record.city.name)
                 elif q.unit == "NUM" and re.match(r"\s+[a-z]{3,}", tail) and not re.match(r"\s+(?:in|as of)\b", tail) \
                         and not INDICATOR_HEAD.search(label):
                     role = assign(line, q)  # "Harbour: 1.200 moorings for yachts": the words after name it
                 else:
                     full = line.split(":", 1)[0].strip() if ":" in line else label
-                    role = assign(line, q, label=full if full.startswith(label) and "(" in full else label)
+                    role = assign(line, q, label=full if full.startswith(label) and "(" in full else label,
+                                  city=record.city.name)
                 self.place(record, line, q, role, period or period_in(line) or self.box_period)
             elif re.search(r"\d", line.split(":", 1)[-1]) and not REGION_LABEL.match(name):
                 self.report(line).unmapped.append(f"{line} — candidate: found {line!r} but could not read it")

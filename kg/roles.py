@@ -24,6 +24,10 @@ from citykg.uris import slugify
 from .lexicon import DIVISION_PLURALS, INDICATORS, IndicatorDef
 from .quantities import Quantity
 
+#: words that make a figure a target or a forecast ("officials want the sector to reach an output of ...")
+TARGET = re.compile(r"\b(?:aims?|aiming|plans?|planned|planning|targets?|targeted|goal|wants?|wanted|expects?|expected|"
+                    r"forecasts?|forecast|projected|projects|will|would|should|intends?|hopes?|seeks?|set to|"
+                    r"ambition|envisages?|foresees?|is to|are to)\b", re.I)
 FACT_ROLES = ("population", "area", "density", "indicator", "count", "growth")
 #: what was done (restored, built): the figure of a project, not a quantity the city has
 ACHIEVED = re.compile(r"\b(?:restored|built|constructed|upgraded|opened|added|renovated|planted|cleaned|laid|"
@@ -211,7 +215,13 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
     if q.bracketed_conversion:
         return Role("conversion", reason="a conversion of the figure before it")
     if label is not None:
-        return by_label(label, q)
+        return by_label(label, q, city)
+    head = sentence[:q.start]
+    if TARGET.search(head[max(head.rfind(", "), head.rfind("; "), 0):]) or re.match(
+            r"^\s*(?:\w+\s+){0,4}?by\s+(?:the\s+end\s+of\s+)?20[3-9]\d\b", sentence[q.end:]):
+        return Role("candidate", reason="a target or a forecast, not a figure of the city")
+    if re.search(r"\bone of (?:the |its |[A-Z][\w’']*(?:'s|’s) )?$", head):
+        return Role("candidate", reason="one of a group (a ranking), not a count of the city's")
     before, after = clause_around(sentence, q)
     after_words = after.lstrip()
     unit = q.unit
@@ -243,6 +253,8 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
                 return Role("indicator", "metropolitan-area", "metropolitan area (surface)", "a metropolitan area")
             return Role("candidate", reason=f"an area of {owner}, not of the city")
         thing = area_of(sentence, q, after_words, city)
+        if thing == "":
+            return Role("candidate", reason="the area of a named place in or near the city, not the city's")
         if thing is not None:
             name = thing if re.search(r"(?i)\barea$", thing) else f"{thing} area"
             return Role("indicator", indicator_slug(name), name, "the area of a named thing")
@@ -322,6 +334,10 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
             return Role("indicator", "metropolitan-population", "metropolitan population", "a metropolitan area")
         if NOT_THE_CITY.search(before) or re.match(r"^\w+\s+(?:visitors|tourists|passengers)", after_words):
             return Role("candidate", reason="people of something other than the city")
+        if re.match(r"^(?:\w+\s+)?(?:a|per|each|every)\s+year\b", after_words) or re.search(
+                r"\b(?:added|adds|adding|gained|gains|lost|loses|grown|grew|grows|growing|increased|decreased|fell|"
+                r"rose|declined|shrunk|shrank)\s+(?:by\s+)?$", before):
+            return Role("candidate", reason="a change of the population, not the population")
         if re.match(r"^(?:people|inhabitants|residents)\s+(?:per|/)", after_words):
             return Role("density", "population-density", "population density", "people per area")
         if q.value < 50 and not re.search(r"million|thousand|billion", q.stated, re.I):
@@ -445,18 +461,22 @@ AREA_VERB = r"(?:covers|covering|that covers|which covers|spans|spanning|extends
 def area_of(sentence: str, q: Quantity, after: str, city: str | None = None) -> str | None:
     """The thing an area belongs to when the text names it: the part of a whole ("covers 689.6 km², of which
     164 km² is water"), a named thing ("a UNESCO World Heritage Site covering 427 hectares", "the Albufera
-    Natural Park, a coastal lagoon of about 21,000 hectares"), the subject ("The estate covers 800 hectares")."""
+    Natural Park, a coastal lagoon of about 21,000 hectares"), the subject ("The estate covers 800 hectares").
+    "" for a place with a name of its own ("Lake Ptuj, an artificial reservoir of 346 hectares"): its figure,
+    not the city's."""
     head = sentence[:q.start]
     if re.search(r"\b(?:of|from) which\s*$", head):
         m = re.match(r"^\s*(?:is|are|was|were)?\s*(?P<np>(?:[a-z][\w\-]*\s){0,2}?[a-z][\w\-]*)\s*(?:[,.;)]|$)", after)
         if m and clean_phrase(m["np"]) and not re.match(r"(?:is|are|was|were)$", m["np"]):
             return clean_phrase(m["np"])
         return None
-    m = re.search(rf"(?:^|,\s|;\s|\b(?:the|a|an|its)\s)(?P<name>(?:[A-Z][\w\-’']*\s){{0,4}}[A-Z][\w\-’']*)"
+    m = re.search(rf"(?P<det>^|,\s|;\s|\b(?:the|a|an|its)\s)(?P<name>(?:[A-Z][\w\-’']*\s){{0,4}}[A-Z][\w\-’']*)"
                   rf"(?:,\s+(?:a|an|the)\s+(?:[a-z][\w\-]*\s){{0,3}}?[a-z][\w\-]*,?)?\s+{AREA_VERB}\s*$", head)
     if m and not re.fullmatch(r"(?:It|The|This|Its|City|Town|Municipality)", m["name"]) \
             and not (city and (m["name"] == city or m["name"].startswith(city + " ") and len(m["name"].split()) < 3)):
-        return m["name"]
+        if m["det"].strip() not in ("a", "an"):
+            return ""  # "Lake Ptuj, an artificial reservoir of 346 hectares": a named place's own figure
+        return m["name"]  # "a UNESCO World Heritage Site covering 427 hectares": a designation of the city's
     m = re.search(r"(?:^|,\s|;\s)(?:The|the|Its|its)\s+(?P<np>(?:[a-z][\w\-]*\s){0,2}?[a-z][\w\-]*)\s+"
                   r"(?:covers|spans|extends over|occupies|measures)\s*$", head)
     if m and NOT_THE_CITY_AREA.search(m["np"]) \
@@ -701,8 +721,29 @@ LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|(?<!per )(?<!a )(?<!each )year
                        r"area code|code|phone|website|mayor|time zone|coordinates|rank|ranking)\b")
 
 
-def by_label(label: str, q: Quantity) -> Role:
+#: a label that names an institution, a company or a place other than the city: its figure is not the city's
+NAMED_LABEL = re.compile(r"\b(?:University|College|Institute|Academy|School|Polytechnic|Company|Group|Airport|Port of|"
+                         r"Hospital|Museum|Festival|Fair|Lake|Mount|River|Castle|Palace|Cathedral)\b")
+
+
+def named_label(name: str, city: str | None) -> bool:
+    if NAMED_LABEL.search(name):
+        return True
+    words = [w for w in re.sub(r"\([^)]*\)", "", name).split() if w]
+    caps = [w for w in words if w[:1].isupper() and not w.isupper()]
+    if city:
+        caps = [w for w in caps if w not in city.split()]
+    # "Kweichow Moutai base liquor output": two capitalised words of a name, not the first word of a label
+    return len(caps) >= 2 and not re.search(r"(?i)\b(?:metropolitan|agglomeration|region|area|world heritage|unesco)\b",
+                                             name)
+
+
+def by_label(label: str, q: Quantity, city: str | None = None) -> Role:
     name = re.sub(r"\s*\((?:\d{4}|city|est\.?|estimate|census)[^)]*\)", "", label).strip()
+    if city and re.sub(r"\s*\([^)]*\)", "", name).strip() == city:
+        return Role("candidate", reason=f"the label {label!r} is the city's name: a title, not a figure")
+    if named_label(name, city):
+        return Role("candidate", reason=f"{label!r}: a figure of something named in the city, not the city's")
     if q.unit == "NUM" and "(" in name and wider_kind(name) is not None:  # "Tampere region (functional urban area)"
         kind = wider_kind(name) or ""
         return Role("indicator", kind, kind.replace("-", " "), "the people of a wider area")

@@ -20,7 +20,8 @@ expected record, field by field (true positives, false negatives, false positive
 and lists the WRONG values: a population, area or figure whose indicator is
 expected with another value, a population or area where none is expected, or a
 figure whose stated text is one of the `candidates`.  Values match within
-`TOLERANCE` (0.5 %).  `totals(scores)` sums the cases up.
+`TOLERANCE` (0.5 %); an expected unit TEU is met by NUM (a count of containers, as the dataset
+publishes it).  `totals(scores)` sums the cases up.
 """
 
 from __future__ import annotations
@@ -210,6 +211,11 @@ def _fmt(value: Any) -> str:
     return str(int(d)) if d == d.to_integral_value() else format(d.normalize(), "f")
 
 
+def same_unit(got: Any, want: str) -> bool:
+    """Equal units; a count of TEU is a count (the dataset publishes container throughput as NUM)."""
+    return got == want or (want == "TEU" and got == "NUM")
+
+
 def close(got: Any, want: Decimal) -> bool:
     """`got` within TOLERANCE (relative) of `want`."""
     try:
@@ -379,7 +385,7 @@ def _score_figures(score: CaseScore, figures: list[Any]) -> None:
     pool = list(figures)
     for want in case.figures:
         fits = [f for f in pool if getattr(f, "indicator", None) in want.slugs
-                and getattr(f, "unit", None) == want.unit and close(getattr(f, "value", None), want.value)]
+                and same_unit(getattr(f, "unit", None), want.unit) and close(getattr(f, "value", None), want.value)]
         if not fits:
             score._miss("figures", want.label())
             continue

@@ -317,3 +317,30 @@ def test_parts_of_the_population_and_wider_areas_people_live_in(tmp_path):
     assert f["metropolitan-population"][:3] == (Decimal(1500000), "NUM", "nearly")
     assert f["metropolitan-area"][:2] == (Decimal(2395), "KiloM2")
     assert f["lakes"][:3] == (Decimal(180), "NUM", "between")
+
+
+@pytest.mark.parametrize("text, value", [
+    ("NANTES — The city has added nearly 4 000 residents a year over the past decade.", 4000),
+    ("The municipality's population has grown by between 2 000 and 4 000 people every year since 2010.", 2000),
+    ("Officials want the new-energy sector to reach an output of 300 billion yuan by 2025.", 300000000000),
+    ("Wuhu was known as one of China's four great rice markets.", 4),
+    ("Lake Ptuj, an artificial reservoir of 346 hectares on the Drava, is popular for rowing.", Decimal("3.46")),
+    ("The city plans 33 000 new homes by 2050.", 33000),
+])
+def test_changes_targets_groups_and_named_places_are_candidates(tmp_path, text, value):
+    r = record_of(tmp_path, f"Velden is a city in the Land of Hesse with 323,204 inhabitants. {text}\n", "velden.txt")
+    assert figures(r)["population"][0] == Decimal(323204)
+    assert Decimal(value) not in {v[0] for k, v in figures(r).items() if k != "population"} | (
+        {figures(r)["population"][0]} - {Decimal(323204)})
+
+
+def test_fact_box_lines_naming_an_institution_or_the_city_are_candidates(tmp_path):
+    r = record_of(tmp_path, "Velden (Spain) – EU Mission for 100 Climate-Neutral and Smart Cities by 2030\n\n"
+                            "Population: 246,824\nUniversity of Velden: approx. 28.000 students\n"
+                            "Velden Medical University | some 20,000 students\n"
+                            "Kweichow Moutai base liquor output (2023) | about 57,000 tonnes\n"
+                            "Students: about 60,000\n", "velden.txt")
+    f = figures(r)
+    assert f["population"][0] == Decimal(246824)
+    assert f["students"][0] == Decimal(60000)
+    assert {v[0] for v in f.values()} == {Decimal(246824), Decimal(60000)}
