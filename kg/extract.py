@@ -277,8 +277,11 @@ PRESENT_VERB = re.compile(r"\b(?:has|have|is|are|remains?|counts|covers|hosts|em
                           r"houses|holds|numbers|lies|live|attend|study|studies|works?|reaches|stands)\b")
 SENTENCE_ADVERB = re.compile(r"[A-Z][a-z]+ly|However|Moreover|Today|Besides|Indeed|Meanwhile|Furthermore|Overall|"
                              r"Nowadays|Since then|Thus|Hence|Still|Also|Yet|Instead|Likewise|Altogether|Together")
+SAME_YEAR = re.compile(r"^(?:In\s+)?(?:the same year|that year|that same year)\b", re.I)
+PERIOD_WORDS = re.compile(r"\b(?:in|as of|at the end of)\s+(?:19|20)\d\d\b")
 PARTNER = re.compile(r"\b(?:partner|sister|twin(?:ned)?)\b", re.I)
-LEADING_PERIOD = re.compile(r"^(?:In|As of|As at|By|At the end of|By the end of|Since|During|On)\s+(?:the\s+)?"
+LEADING_PERIOD = re.compile(r"^(?:In|As of|As at|By|At the end of|By the end of|Since|During|On|According to|At)\s+"
+                            r"(?:the\s+)?"
                             r"(?:year\s+)?(?:\d{1,2}\s+[A-Z][a-z]+\s+|[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 #: a date stating a period: "1 January 2024", "31 December 2023", "1.1.2024", "31/12/2023"
@@ -323,6 +326,9 @@ def region_in(sentence: str, city: str) -> str | None:
                     or any(name.endswith(" of " + c) for c in COUNTRIES):
                 continue  # "the Flemish Region of Belgium": the country's part named by the country
             name = re.sub(r"\s*\([^)]*\)$", "", name)
+            owner = re.match(r"^(?P<c>[\w ]+?)(?:'s|’s)\s+(?P<rest>.+)$", name)
+            if owner and owner["c"] in COUNTRIES:
+                name = owner["rest"]  # "Portugal's Norte region": the Norte
             if re.match(r"^(?:The|A|An|Its|In|Of)\b", name):
                 continue
             wider = re.match(rf"\s+(?:department|county|district|prefecture)?\s*in (?:the )?(?P<r>{_NAME})",
@@ -388,6 +394,7 @@ class Extractor:
         self.consumed: dict[str, list[tuple[int, int]]] = {}
         self.warnings: list[str] = []
         self.box_period: str | None = None
+        self.last_period: str | None = None  # the period the prose last stated ("In the same year ...")
         self.industry_strength = -1  # no list yet; 0 weak cue ("a hub of"), 1 the economy's words, 2 "main industries"
         self.dot_thousands = document_style(text)
 
@@ -546,6 +553,11 @@ class Extractor:
                     self.fact(sentence, f"in {record.province.name}")
         caps = re.match(r"^[A-ZÀ-ÖØ-Þ' -]+,\s*(?P<r>[A-ZÀ-ÖØ-Þ' -]+(?:PROVINCE|REGION|STATE|COUNTY))\s*$",
                         self.text.strip().split("\n", 1)[0].strip())
+        dateline = re.search(r"(?m)^[A-ZÀ-ÖØ-Þ'’ -]{3,},\s+(?P<r>[A-Z][\w'’ -]{2,40}?)\s+[—–-]\s", self.text[:800])
+        if record.province is None and dateline and dateline["r"] not in COUNTRIES \
+                and not re.search(r"\d", dateline["r"]):  # a news dateline "YIWU, Zhejiang — ..."
+            record.province = Named(dateline["r"].strip(), dateline.group(0), kind="province")
+            self.fact(dateline.group(0), f"in {record.province.name}")
         if record.province is None and caps:  # a title line "QUANZHOU, FUJIAN PROVINCE"
             record.province = Named(caps["r"].title(), caps.group(0), kind="province")
             self.fact(caps.group(0), f"in {record.province.name}")
@@ -607,38 +619,54 @@ class Extractor:
             if (LANDMARK_LABEL.match(name) or INDUSTRY_LABEL.match(name)) \
                     and re.search(r"[A-Za-z]{3}", line.split(":", 1)[-1]):
                 continue  # a list of names: its numbers are dates of the names ("Zhili Governor's Office (1729)")
-            labelled = parse_label_line(line, dot_thousands=self.dot_thousands)
-            tail = VALUE_TAIL.search(line) if labelled is None else None
-            if tail is not None and parse_label_line(line[:tail.start()], dot_thousands=self.dot_thousands):
-                # "Surface: 87,4 km² (of which 21,2 km² water)", "Higher education institutions: 16, incl. Hebei
-                # University (more than 40,000 students)": the line's figure, and the part as a figure of its own
-                labelled = parse_label_line(line[:tail.start()], dot_thousands=self.dot_thousands)
-                self.figure_part(record, line, tail.start())
-            if labelled is not None:
-                label, q, period = labelled
-                q = label_unit(name, q)
-                tail = line[q.end:]
-                if q.unit == "NUM" and UNKNOWN_UNIT.match(tail) and not re.match(r"\s*(?:per|in|of|or|to|km²)\b", tail):
-                    unit = tail.split()[0]
-                    role = Role("candidate", reason=f"a figure in {unit!r}, a unit the dataset does not publish")
-                elif q.unit == "NUM" and re.match(r"\s+[A-Z][a-z]", tail) and not q.stated[:1].isdigit():
-                    role = Role("candidate", reason="a number word in a name")
-                elif named_label(label, record.city.name) or _key(re.sub(r"\s*\([^)]*\)", "", label)) \
-                        == _key(record.city.name):
-                    role = assign(line, q, label=label, city=record.city.name)
-                elif q.unit == "NUM" and re.match(r"\s+[a-z]{3,}", tail) and not re.match(r"\s+(?:in|as of)\b", tail) \
-                        and not INDICATOR_HEAD.search(label):
-                    role = assign(line, q)  # "Harbour: 1.200 moorings for yachts": the words after name it
-                else:
-                    full = line.split(":", 1)[0].strip() if ":" in line else label
-                    role = assign(line, q, label=full if full.startswith(label) and "(" in full else label,
-                                  city=record.city.name)
-                self.place(record, line, q, role, period or period_in(line) or self.box_period)
-            elif re.search(r"\d", line.split(":", 1)[-1]) and not REGION_LABEL.match(name):
-                self.report(line).unmapped.append(f"{line} — candidate: found {line!r} but could not read it")
+            self.labelled(record, name, line)
+        self.figure_boxes(record)
+
+    def labelled(self, record: Record, name: str, line: str) -> None:
+        """One ``Label: value`` line: its figure with the role its label gives, or the report."""
+        labelled = parse_label_line(line, dot_thousands=self.dot_thousands)
+        tail = VALUE_TAIL.search(line) if labelled is None else None
+        if tail is not None and parse_label_line(line[:tail.start()], dot_thousands=self.dot_thousands):
+            # "Surface: 87,4 km² (of which 21,2 km² water)", "Higher education institutions: 16, incl. Hebei
+            # University (more than 40,000 students)": the line's figure, and the part as a figure of its own
+            labelled = parse_label_line(line[:tail.start()], dot_thousands=self.dot_thousands)
+            self.figure_part(record, line, tail.start())
+        if labelled is not None:
+            label, q, period = labelled
+            q = label_unit(name, q)
+            tail = line[q.end:]
+            if q.unit == "NUM" and UNKNOWN_UNIT.match(tail) and not re.match(r"\s*(?:per|in|of|or|to|km²)\b", tail):
+                unit = tail.split()[0]
+                role = Role("candidate", reason=f"a figure in {unit!r}, a unit the dataset does not publish")
+            elif q.unit == "NUM" and re.match(r"\s+[A-Z][a-z]", tail) and not q.stated[:1].isdigit():
+                role = Role("candidate", reason="a number word in a name")
+            elif named_label(label, record.city.name) or _key(re.sub(r"\s*\([^)]*\)", "", label)) \
+                    == _key(record.city.name):
+                role = assign(line, q, label=label, city=record.city.name)
+            elif q.unit == "NUM" and re.match(r"\s+[a-z]{3,}", tail) and not re.match(r"\s+(?:in|as of)\b", tail) \
+                    and not INDICATOR_HEAD.search(label):
+                role = assign(line, q)  # "Harbour: 1.200 moorings for yachts": the words after name it
+            else:
+                full = line.split(":", 1)[0].strip() if ":" in line else label
+                role = assign(line, q, label=full if full.startswith(label) and "(" in full else label,
+                              city=record.city.name)
+            self.place(record, line, q, role, period or period_in(line) or self.box_period)
+        elif re.search(r"\d", line.split(":", 1)[-1]) and not REGION_LABEL.match(name):
+            self.report(line).unmapped.append(f"{line} — candidate: found {line!r} but could not read it")
+
+    def figure_boxes(self, record: Record) -> None:
+        """A brochure's figure boxes: a figure with its words below or above it, or a figure alone."""
         for block in self.blocks:
             if len(block.lines) == 2 and not is_prose(block.lines[0]):
-                self.stacked_figure(record, block.lines[0].strip(), block.lines[1].strip())
+                first, second = block.lines[0].strip(), block.lines[1].strip()
+                label = re.sub(r"\s*\((?:19|20)\d\d\)$", "", first)
+                if re.fullmatch(r"[A-Z][A-Za-z ,&'’/()-]{1,60}", label) and len(label.split()) <= 6 \
+                        and len(find_quantities(second, dot_thousands=self.dot_thousands)) == 1 \
+                        and parse_label_line(f"{first}: {second}", dot_thousands=self.dot_thousands):
+                    # "Permanent population (2023)" / "3,737,000": the label above its figure
+                    self.labelled(record, label, f"{first}: {second}")
+                    continue
+                self.stacked_figure(record, first, second)
             for line in block.lines if len(block.lines) == 1 else []:
                 line = line.strip()
                 m = FIGURE_LINE.match(line)
@@ -703,6 +731,13 @@ class Extractor:
         # the sentence's period when stated at its start ("In 2021, ..."); a period elsewhere belongs to
         # the clause that states it ("..., and its GDP was less than RMB 300 billion in 2020": the GDP only)
         period = period_in(sentence) if LEADING_PERIOD.match(sentence) else None
+        if period is None and SAME_YEAR.match(sentence):
+            period = self.last_period  # "In the same year the Port of Wuhu handled 1.32 million TEU"
+        if period is None:
+            stated = period_in(sentence) if LEADING_PERIOD.match(sentence) or PERIOD_WORDS.search(sentence) else None
+            self.last_period = stated or self.last_period
+        else:
+            self.last_period = period
         carry: str | None = None  # a period stated for a figure holds for the figures after it in the sentence
         carry_end = 0
         for q in found:
@@ -715,7 +750,14 @@ class Extractor:
                 self.report(sentence).unmapped.append(f"{q.stated} — a number in a name")  # "RIS 4", "Expo 2010"
                 continue
             role = assign(sentence, q, city=record.city.name)
-            own = q_period(sentence, q) or clause_period(sentence, q)
+            right = q_period(sentence, q)
+            if right:  # "..., and the unemployment rate fell to 5,9 % in 2023": its own year before the sentence's
+                own: str | None = right
+                self.place(record, sentence, q, role, right)
+                if role.is_fact:
+                    carry, carry_end = own, q.end
+                continue
+            own = clause_period(sentence, q)
             # "The GRP amounted to RMB 567.5 billion in 2021, with a growth rate of 4.8 percent": 2021 for both
             after = re.split(r"[,;]\s", sentence[q.end:], maxsplit=1)[0]
             if carry is not None and (PRESENT_VERB.search(sentence[carry_end:q.start]) or PRESENT_VERB.search(after)):
@@ -744,8 +786,11 @@ class Extractor:
         if q.high is not None:
             qualifier = "between"
         if role.kind == "population" and value != value.to_integral_value():
-            self.report(sentence).unmapped.append(f"{q.stated} {words} — candidate: a fractional population")
-            return
+            grouped = re.search(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d.,])", q.stated)
+            if grouped is None or q.high is not None or re.search(r"million|thousand|billion|mln", q.stated, re.I):
+                self.report(sentence).unmapped.append(f"{q.stated} {words} — candidate: a fractional population")
+                return
+            value = Decimal(grouped.group(0).replace(".", ""))  # "131.059": a population is never fractional
         if any(f.indicator == indicator and (f.period or None) == (period or None) for f in record.figures):
             self.fact(sentence, f"{indicator} stated again: {q.stated}", (q.start, q.end))
             return

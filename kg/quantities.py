@@ -708,7 +708,8 @@ def find_period(text: str) -> str | None:
     return None
 
 
-_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ,&'’/-]*?[A-Za-z])(?:\s+(?P<ly>(?:19|20)\d\d))?\s*"
+_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ,&'’/-]*?[A-Za-z])(?:,?\s+(?:as of\s+|at\s+|on\s+)?"
+                    r"(?:\d{1,2}\.?\s+[A-Z][a-z]+\.?\s+|[A-Z][a-z]+\s+)?(?P<ly>(?:19|20)\d\d))?\s*"
                     r"(?:\((?P<lp>[^)]*)\))?\s*"
                     r"(?::|\s[–—-]\s|\s*=\s*|\t)\s*(?P<value>.+?)\s*$")
 
@@ -733,6 +734,9 @@ def parse_label_line(line: str, *, dot_thousands: bool | None = None) -> tuple[s
         period = m["ly"]  # "GDP 2023 (100 million yuan): 4,050.3"
     if m["lp"] and period is None:
         period = find_period(f"({m['lp'].strip()})")
+        year = re.search(r"(?<!\d)((?:19|20)\d\d)(?!\d)", m["lp"])
+        if period is None and year and not re.search(r"\d{1,3}[,. ]\d{3}", m["lp"]):
+            period = year.group(1)  # "(main residence, 1 Jan 2024)": the year of the date
         if period is None and not re.fullmatch(r"[\w\s.,/-]*", m["lp"]):
             return None
     value_period = find_period(value)

@@ -58,7 +58,8 @@ POPULATION_CONTEXT = _rx(r"\b(?:total |permanent |resident |registered |city(?:'
                          r"(?!\s+(?:density|growth|of the (?:metropolitan|metro|greater|wider|urban) area))")
 #: words that make a population figure something else (the metropolitan area, a region, a share)
 NOT_THE_CITY = _rx(r"\b(?:metropolitan|metro|greater|wider|agglomeration|conurbation|urban area|region(?:al)?|"
-                   r"province|prefecture|county|district|catchment|commut\w*|daily|annual(?:ly)?|per year|"
+                   r"province|prefecture(?!-level)|county(?!-level)|district|catchment|commut\w*|daily|annual(?:ly)?|"
+                   r"per year|"
                    r"each year|a year|students?|workers|employees|visitors|tourists|passengers|foreign|"
                    r"migrants?|elderly|aged|children)\b")
 #: a wider area the people of a figure live in ("780,000 people live in the wider Brainport region")
@@ -313,7 +314,7 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
         yearly = re.search(r"\b(?:a|per|each|every|last|this|that) year\b|\bannual(?:ly)?\b|\byearly\b", sentence)
         return Role("indicator", "annual-visitors" if yearly or q_year(sentence) else "visitors",
                     "annual visitors" if yearly or q_year(sentence) else "visitors", "a count of visitors")
-    city_of = re.search(r"(?i)\b(?:a|the) (?:city|town|municipality|metropolis) of\s*$", before) \
+    city_of = re.search(r"(?i)\b(?:a|the) (?:[\w-]+ ){0,2}?(?:city|town|municipality|metropolis) of\s*$", before) \
         and not re.match(r"^[a-z]", after_words)  # "The city of some 345,000, whose economy ..."
     if PEOPLE.match(after_words) or POPULATION_CONTEXT.search(before) or city_of or of_whom(sentence, q, after_words):
         lives = re.match(r"^(?:\w+\s+)?(?:live|lived|living|reside|resided|residing)\s+in\s+(?:the|its)\s+"

@@ -237,8 +237,10 @@ def norm_name(name: str | None) -> str:
 
 
 def norm_region(name: str | None) -> str:
-    """Regions compare like names, and "Anhui Province" is "Anhui" (the word is part of the name or not)."""
-    return re.sub(r"\s+(?:province|region|autonomous region)$", "", norm_name(name))
+    """Regions compare like names, and "Anhui Province" is "Anhui", "Greater Poland Voivodeship" is "Greater
+    Poland" (the word is part of the name or not)."""
+    return re.sub(r"\s+(?:province|region|autonomous region|voivodeship|county|oblast|department)$", "",
+                  norm_name(name))
 
 
 def _norm_stated(text: str | None) -> str:

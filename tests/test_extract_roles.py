@@ -344,3 +344,25 @@ def test_fact_box_lines_naming_an_institution_or_the_city_are_candidates(tmp_pat
     assert f["population"][0] == Decimal(246824)
     assert f["students"][0] == Decimal(60000)
     assert {v[0] for v in f.values()} == {Decimal(246824), Decimal(60000)}
+
+
+def test_labels_above_figures_dates_in_labels_datelines_and_the_same_year(tmp_path):
+    r = record_of(tmp_path, "General Profile\n\nVelden\n\nPermanent population (2023)\n3,737,000\n\nTotal area\n"
+                            "6,026 km²\n", "velden.txt")
+    f = figures(r)
+    assert f["population"] == (Decimal(3737000), "NUM", "exact", "2023")
+    assert f["area"][:2] == (Decimal(6026), "KiloM2")
+    r = record_of(tmp_path, "Velden facts\n\nPopulation, 31 December 2023 | 246 824\n", "velden.txt")
+    assert figures(r)["population"] == (Decimal(246824), "NUM", "exact", "2023")
+    r = record_of(tmp_path, "Velden\n\nPopulation (main residence, 1 Jan 2024): 131.059\n", "velden.txt")
+    assert figures(r)["population"] == (Decimal(131059), "NUM", "exact", "2024")
+    r = record_of(tmp_path, "Trade posts a record\n\nVELDEN, Zhejiang — Velden, a county-level city of around 2.7 "
+                            "million people, grew fast. In 2023, Velden's GDP reached RMB 474.1 billion. In the same "
+                            "year the Port of Velden handled 1.32 million TEU of containers. According to the 2021 "
+                            "census, the city had 2,650,000 inhabitants, and the unemployment rate fell to 5,9 % in "
+                            "2023.\n", "velden.txt")
+    f = figures(r)
+    assert r.province.name == "Zhejiang"
+    assert f["population"][:3] == (Decimal(2700000), "NUM", "approximately")
+    assert f["container-throughput"] == (Decimal(1320000), "NUM", "exact", "2023")
+    assert f["unemployment-rate"][3] == "2023"
