@@ -24,14 +24,16 @@ HEADS = (
     "Scenic Spot|Forest|Falls|Waterfall|Gorge|Gorges|Cave|Caves|Lighthouse|Residence|Mansion|Villa|Academy of "
     "Classical Learning|Pagodas|Stupa|Arch|Monument|Memorial|Cemetery|Fountain|Obelisk|Harbour|Old Port|Dam|"
     "Ruins|Amphitheatre|Baths|Aqueduct|Walls|Crags|Rock|Grotto|Bund|Quay|Promenade|Lock|Lido|Beach|Water Town|"
-    "Army|Plaza|Torre|Alcázar|Hamlet|Trianon|Terraces|Piazza|Cloister|Cloisters|Bazaar|Souk|Arena|Stadium"
+    "Army|Plaza|Torre|Alcázar|Hamlet|Trianon|Terraces|Piazza|Cloister|Cloisters|Bazaar|Souk|Arena|Stadium|"
+    "Lamasery|House|Cellar|Cellars|Sanctuary|Reservoir"
 )
 #: landmark words that come first: "Temple of X", "Mount X"
 FRONT = ("Temple|Cathedral|Church|Basilica|Sanctuary|Castle|Citadel|Palace|Lake|Tomb|Tombs|Belfry|Museum|"
          "Monastery|Abbey|Chapel|Shrine|Mausoleum|Fortress|Hall|Tower|Gate|Bridge|Garden|Gardens|Park|Square")
 UPPER = "A-ZÀ-ÖØ-Þ"
 TOKEN = rf"(?:[{UPPER}][\w’'\-]*(?:–[{UPPER}][\w’'\-]*)*\.?|I{{1,3}}|IV|VI{{0,3}}|[0-9]+)"
-CONNECTOR = r"(?:of|the|de|del|della|di|du|des|la|le|van|von|der|den|dei|do|da|dos|das|and|y|e|am)"
+CONNECTOR = (r"(?:of|the|de|del|della|delle|dello|degli|di|du|des|la|le|les|van|von|der|den|dei|do|da|dos|das|and|y|"
+             r"e|am|zu|zum|zur|dal|al|sur|lès|en)")
 RUN = re.compile(rf"{TOKEN}(?:\s+(?:{CONNECTOR}\s+)*{TOKEN})*")
 HEAD_END = re.compile(rf"(?:^|\s)(?:{HEADS})(?: of (?:the )?{TOKEN}(?:\s{TOKEN})*)?$")
 HEAD_AND = re.compile(rf"\b(?P<head>{HEADS})\s+and\s+(?=[A-Z])")
@@ -40,7 +42,8 @@ FOREIGN_FRONT = ("Piazza|Plaza|Praça|Place|Palazzo|Palais|Palacio|Palácio|Schl
                  "Torre|Tour|Turm|Ponte|Puente|Pont|Porta|Puerta|Porte|Tor|Jardin|Jardim|Giardino|Parc|Parque|Parco|"
                  "Musée|Museo|Museu|Igreja|Iglesia|Chiesa|Duomo|Basilique|Basilica|Église|Kirche|Dom|Burg|Lago|"
                  "Monte|Mont|Fontana|Fuente|Mercado|Mercato|Marché|Hôtel de|Rathaus|Kloster|Abbaye|Catedral|"
-                 "Cattedrale|Sé|Mosteiro|Monasterio|Alcázar|Real Alcázar|Livraria|Teatro|Théâtre")
+                 "Cattedrale|Sé|Mosteiro|Monasterio|Alcázar|Real Alcázar|Livraria|Teatro|Théâtre|Arena|Castel|Castelo|"
+                 "Santuário|Santuario|Mosteiro|Convento|Ponte|Stift|Schloß")
 HEAD_FRONT = re.compile(rf"^(?:{FRONT}) of\s|^Mount [A-Z]|^Mt\.? [A-Z]"
                         rf"|^(?:{FOREIGN_FRONT})\s+(?:(?:{CONNECTOR})\s+)*[A-Z]")
 #: runs that are not landmarks although they end like one
@@ -49,23 +52,36 @@ NOT_LANDMARK = re.compile(
     r"Forum|Expo|Summit|Festival|Fair|Congress|Games|Olympics|Programme|Program|Project|Initiative|Strategy|"
     r"Agenda|Plan|Zone|District|Province|Region|County|Republic|Kingdom|Union|Heritage List|World Heritage|"
     r"Heritage Site|Capital of Culture|Industrial Park|Science Park|Technology Park|High-Tech|Development|"
-    r"Valley)\b")
+    r"Valley|Archbishop|Bishop|Diocese)\b")
 LIST_CUE = re.compile(r"\b(?:such as|including|includ(?:e|es)|among them|notably|like|are|is|see|visit|admire|"
                       r"explore|come for|drawn to|draws? visitors to|know (?:it|the city|\w+) for|known for|"
+                      r"head for|heads for|head to|flock to|"
                       r"famous for|home to|boasts?|features?)\s+(?=(?:the\s+)?[A-Z])")
 #: an organisation's word that a listed sight may still hold ("the European Solidarity Centre")
 LIST_NOT_LANDMARK = re.compile(
-    r"\b(?:University|College|Institute|School|Company|Group|Bank|Conference|Expo|Summit|Festival|Fair|"
+    r"\b(?:University|College|Institute|School|Company|Group|Bank|Expo|Summit|Festival|Fair|Archbishop|"
     r"Congress|Games|Olympics|Programme|Program|Project|Initiative|Strategy|Agenda|Plan|Zone|District|Province|"
     r"Region|County|Republic|Union|Heritage List|World Heritage|Heritage Site|Capital of Culture|"
     r"Industrial Park|Science Park|Technology Park|High-Tech|Development|Valley|Group|Ltd|Inc|Corporation)\b")
 #: where a name is a place the city lies in or near, not a sight ("in the foothills of the Wuling Mountains")
 LOCATION_BEFORE = re.compile(r"(?:foothills of|foot of|gateway to|slopes of|banks? of|shores? of|mouth of|"
-                             r"confluence of|lies in|lying in|located in|situated in|bordered by|between|"
+                             r"confluence of|lies in|lying in|located in|situated in|bordered by|between|meets|meet|"
                              r"west of|east of|north of|south of|near)\s+(?:the\s+)?$")
 #: a sight named after its kind: "the Jewish quarter of Kazimierz", "its bell tower, the Giralda,"
 KIND_OF = re.compile(rf"\b(?:old town|old city|historic (?:centre|center|district|quarter)|quarter|district|"
-                     rf"neighbourhood|neighborhood)\s+of\s+(?P<name>{TOKEN}(?:\s+{TOKEN})*)")
+                     rf"neighbourhood|neighborhood|sanctuary|shrine|basilica|monastery|convent)\s+of\s+"
+                     rf"(?P<name>{TOKEN}(?:\s+(?:{CONNECTOR.replace('|and|', '|')}\s+)*{TOKEN})*)")
+#: a name and its kind after it: "Castelvecchio, the fortress of the Scaliger family", "Lake Ptuj, an artificial
+#: reservoir", "Särkänniemi, an amusement park"
+NAME_KIND = re.compile(rf"(?<![\w’'])(?P<name>{TOKEN}(?:\s+(?:{CONNECTOR.replace('|and|', '|')}\s+)*{TOKEN})*),\s+"
+                       r"(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:fortress|castle|palace|cathedral|church|basilica|"
+                       r"monastery|amphitheatre|amphitheater|bridge|tower|museum|square|temple|pagoda|park|lake|"
+                       r"reservoir|garden|gardens|forum|market hall|mosque|abbey|observation tower|amusement park|"
+                       r"theme park|monument|landmark|citadel|fort|mausoleum|lighthouse)\b")
+#: a name and its kind in lower case after it: "the Fantawild Adventure theme park"
+KIND_AFTER = re.compile(rf"(?<![\w’'])(?P<name>{TOKEN}(?:\s+(?:{CONNECTOR.replace('|and|', '|')}\s+)*{TOKEN})*)\s+"
+                        r"(?:theme park|amusement park|water park|observation tower|bookshop)\b")
+STYLE = re.compile(r"^(?:Romanesque|Gothic|Baroque|Renaissance|Neoclassical|Medieval|Neo-Gothic|Rococo|Art Nouveau)\s+")
 KIND_APPOSITIVE = re.compile(rf"\b(?:bell tower|tower|palace|castle|cathedral|church|fortress|citadel|square|bridge|"
                              rf"market|bookshop|museum|monastery|abbey),\s+the\s+(?P<name>{TOKEN}(?:\s+{TOKEN})*),")
 HERITAGE = re.compile(r"\b(?:landmarks?|sights?|attractions?|heritage|monuments?|historic|visitors|tourists|"
@@ -95,6 +111,8 @@ def _runs(sentence: str) -> list[tuple[int, str]]:
 
 def clean(name: str) -> str:
     name = re.sub(r"^(?:The|the|A|An|Its|Their|This)\s+", "", name.strip())
+    if " of " in name:
+        name = STYLE.sub("", name)  # "Romanesque Basilica of San Zeno"
     if name.endswith(".") and not re.search(r"\b(?:St|Mt|Ste|Sta|Sts)\.$", name):
         name = name[:-1]  # the end of the sentence, not an abbreviation
     name = re.sub(rf"\s+(?:{CONNECTOR})$", "", name)
@@ -136,6 +154,10 @@ def landmark_names(sentence: str, exclude: set[str], city: str | None = None) ->
         for m in list(KIND_OF.finditer(sentence)) + list(KIND_APPOSITIVE.finditer(sentence)):
             if not city or clean(m["name"]) != city:
                 add(m["name"])
+    for m in list(NAME_KIND.finditer(sentence)) + list(KIND_AFTER.finditer(sentence)):
+        if (not city or clean(m["name"]) != city) \
+                and not LOCATION_BEFORE.search(sentence[max(0, m.start() - 40):m.start()]):
+            add(m["name"])
     for cue in LIST_CUE.finditer(sentence):
         rest = re.split(r"(?<!\bSt)(?<!\bMt)(?<!\bSte)\.(?:\s|$)|[;:]|\s+(?:which|that|where|while|whose|are|is|"
                         r"was|were|lie|lies|recall|recalls|form|forms)\s", sentence[cue.end():])[0]
@@ -145,6 +167,10 @@ def landmark_names(sentence: str, exclude: set[str], city: str | None = None) ->
             for item in _list_items(part):
                 name = clean(item)
                 statue = re.fullmatch(rf"(?P<run>{RUN.pattern})\s+(?:statue|sculpture|monument|memorial)", name)
+                kind = re.fullmatch(rf"(?P<run>{RUN.pattern})\s+(?:theme park|amusement park|bookshop|"
+                                    r"observation tower|water park|shopping street)\b.*", name)
+                if kind:
+                    name = kind["run"]  # "the Fantawild Adventure theme park on the edge of town"
                 if (re.fullmatch(RUN.pattern, name) or statue) and name[:1].isupper() \
                         and not LIST_NOT_LANDMARK.search(name) and name != city:
                     names.append(name)
@@ -195,6 +221,8 @@ INDUSTRY_CUE = re.compile(
     r"|\b(?:companies|firms|factories|manufacturers|plants)\s+(?:produce|make|manufacture|build)"
     r"|\b(?:centres|centers|hubs|bases)\s+of\s+(?:[A-Z][\w’']+(?:'s|’s)\s+)?"
     r"|(?:world-class\s+|industrial\s+|innovation\s+)?clusters\s+in"
+    r"|(?:diversifying|diversified|diversifies|expanding|expanded|moving|branching)\s+(?:out\s+)?into"
+    r"|(?:industrial\s+)?base\s+(?:built|founded)\s+on|built\s+(?:its|the|the city's)\s+economy\s+on"
     r"|(?:led|driven|powered|dominated)\s+by)\s*", re.I)
 NOT_SECTOR = re.compile(r"\b(?:is|are|was|were|known|under|on|at|from|shape|shapes|area|border|city|province|"
                         r"region|county|capital|people|residents|of|often|mostly|many|various|mainly|fabric|"
@@ -235,19 +263,6 @@ def industry_names(sentence: str) -> list[str]:
     return [i.replace(" \x00 ", " and ") for i in _industry_names(protected)]
 
 
-def split_pairs(items: list[str]) -> list[str]:
-    """ "shoes and sportswear" -> "shoes", "sportswear" (a compound such as "research and development" is
-    protected before the split)."""
-    out: list[str] = []
-    for item in items:
-        parts = re.split(r"\s+and\s+", item)
-        if len(parts) == 2 and all(1 <= len(p.split()) <= 3 for p in parts):
-            out.extend(parts)
-        else:
-            out.append(item)
-    return out
-
-
 def industry_list(value: str) -> list[str]:
     """The items of a fact box line such as "Main industries: steel, research and development"."""
     for compound in COMPOUNDS:
@@ -271,7 +286,7 @@ def _industry_names(sentence: str) -> list[str]:
 
 def _list_end(text: str) -> str:
     """A list ends with its "and" item: "A, B and C, counts more than ..." -> "A, B and C"."""
-    m = re.match(r"^(?P<list>[^,]*(?:,[^,]*)*?\band\s+[^,]+?)(?=,\s|$)", text)
+    m = re.match(r"^(?P<list>[^,]*?(?:,[^,]*?)*?\band\s+[^,]+?)(?=,\s|$)", text)
     return m["list"] if m else text
 
 
@@ -298,9 +313,9 @@ def _listed_industries(sentence: str) -> list[str]:
                     r"|\s+(?:which|that|where|while|whose|"
                     r"and is|and has|so that)\s", rest)[0]
     rest = re.split(r",\s+and\s+(?=[A-Z])|,\s+with\b", rest)[0]
-    items = [clean_industry(x) for x in split_pairs(split_list(rest))]
+    items = [clean_industry(x) for x in split_list(rest)]
     if any(i is None for i in items):
-        items = [clean_industry(x) for x in split_pairs(split_list(_list_end(rest)))]
+        items = [clean_industry(x) for x in split_list(_list_end(rest))]
     if len(items) < 2 or any(i is None for i in items):
         return []  # every item must read as a sector, or the list is something else
     return [i for i in items if i]
