@@ -175,7 +175,7 @@ def label_lines(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]
             if re.fullmatch(r"[-|\s]+", line) or re.match(r"^(?:Indicator|Item|Figure)\s*:\s*Value\b", line):
                 continue  # a table's rule or header row
             m = LABEL_LINE.match(line.strip())
-            if m and len(m["label"].split()) <= 6 and not m["label"].endswith((".", ",")) \
+            if m and len(re.sub(r"\([^)]*\)", "", m["label"]).split()) <= 7 and not m["label"].endswith((".", ",")) \
                     and not re.search(r"\s(?:is|are|was|were|has|have|had|lies|lie)\s", m["label"]) \
                     and len(line) <= 160 and not CREDIT_LINE.match(line.strip()):
                 named.append((m["label"].strip(), line.strip()))
@@ -270,8 +270,8 @@ def about_other_place(sentence: str, city: str) -> str | None:
 
 
 #: what a fact box's value may add after its figure: a bracketed part, "incl. ...", "of which ..."
-VALUE_TAIL = re.compile(r"(?:\s\([^()]*(?:\([^()]*\)[^()]*)?\)|,\s+(?:incl\.?|including|of which|thereof|with)\s.*)"
-                        r"\s*$")
+VALUE_TAIL = re.compile(r"(?:\s\([^()]*(?:\([^()]*\)[^()]*)?\)|,\s+(?:incl\.?|including|of which|of whom|thereof|"
+                        r"with)\s.*)\s*$")
 #: a verb in the present tense: the clause says how things are, not how they were in a year before it
 PRESENT_VERB = re.compile(r"\b(?:has|have|is|are|remains?|counts|covers|hosts|employs|comprises|attends?|lives?|"
                           r"houses|holds|numbers|lies|live|attend|study|studies|works?|reaches|stands)\b")
@@ -586,6 +586,7 @@ class Extractor:
         listed = re.split(r"\s+(?:with|covering|and a|and an|and has|where|which|whose|spread|home to|totall?ing)\s",
                           m["list"])[0]
         listed = re.sub(r"\s+[—–]\s+|\s*:\s+", ", ", listed)  # "three districts — Xiangzhou, Doumen and Jinwan"
+        listed = re.sub(r"\s*\([^)]*\)", "", listed)  # "1 county-level city (Wuwei)"
         items = [i for part in split_list(listed) for i in re.split(r"\s+and\s+(?=(?:\d+|[a-z]+)\s)", part)]
         found = False
         for item in items:
@@ -780,6 +781,8 @@ class Extractor:
                                                   "a unit the dataset does not publish")
             return
         value, unit, exact = converted
+        if role.kind == "density" and unit == "NUM":
+            unit = "PER-KiloM2"  # "Inhabitants per km²: 113": the label gives the unit
         high = convert(q.high, q.unit)[0] if q.high is not None else None  # type: ignore[index]
         if not exact and qualifier == "exact":
             qualifier = "approximately"  # a converted figure is rounded

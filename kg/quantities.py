@@ -708,7 +708,8 @@ def find_period(text: str) -> str | None:
     return None
 
 
-_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ,&'’/-]*?[A-Za-z])(?:,?\s+(?:as of\s+|at\s+|on\s+)?"
+_LABEL = re.compile(r"^\s*(?P<label>[^\W\d_](?:[^\W\d_]|[ ,&'’/²³-]|\([^()\d]*\)\s)*?(?:[^\W\d_]|[²³]))"
+                    r"(?:,?\s+(?:as of\s+|at\s+|on\s+)?"
                     r"(?:\d{1,2}\.?\s+[A-Z][a-z]+\.?\s+|[A-Z][a-z]+\s+)?(?P<ly>(?:19|20)\d\d))?\s*"
                     r"(?:\((?P<lp>[^)]*)\))?\s*"
                     r"(?::|\s[–—-]\s|\s*=\s*|\t)\s*(?P<value>.+?)\s*$")

@@ -108,7 +108,8 @@ INDICATOR_HEAD = _rx(r"(?:rate|ratio|share|coverage|cover|output|product|GDP|GRP
 LINK = (r"(?:is|was|are|were|stands? at|stood at|reache[sd]|reaching|has reached|had reached|of|at|"
         r"accounts? for|accounted for|amounts? to|amounted to|totals?|totalled|totaled|hit|exceeds?|"
         r"exceeded|rose to|grew to|has risen to|came to|comes to|was about|is about|is around|:|-|–|—|"
-        r"stands|equals|equalled|of about|of around|of nearly|of over|of more than)")
+        r"stands|equals|equalled|of about|of around|of nearly|of over|of more than|accounting for|"
+        r"(?:is|was|are|were) estimated at|(?:is|was|are|were) put at|worth)")
 NOUN_BEFORE = re.compile(
     r"(?:^|[,;:(]\s*|\b(?:the|its|their|whose|and|while|with|a|an|city's|city’s)\s+)"
     r"(?P<np>(?:[A-Za-z][\w\-’'&]*\s+){0,6}?[A-Za-z][\w\-’'()&]*)\s+" + LINK
@@ -281,17 +282,26 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
             if thing is not None:
                 return Role("indicator", indicator_slug(f"{thing} length"), f"{thing} length", "a length of something")
         if unit == "TONNE":
+            per_head = re.search(r"(?P<what>(?:greenhouse[- ]gas|GHG|CO2|carbon(?: dioxide)?|CO₂)\s+emissions)\s+"
+                                 r"per\s+(?:resident|capita|inhabitant|head|person)\b", before, re.I)
+            if per_head:
+                what = re.sub(r"(?i)greenhouse[- ]gas", "GHG", per_head["what"])
+                return Role("indicator", indicator_slug(f"{what} per capita"), f"{what} per capita",
+                            "emissions per head")
             made = tonnes_of(before)
             if made is not None:
                 return Role("indicator", indicator_slug(made), made, "what the city's works produce")
         if unit == "KiloM":
             of = re.match(r"^of\s+(?:the\s+|its\s+)?(?P<np>(?:(?!(?:since|in|along|across|around|upgraded|built|for|"
-                          r"from|to|on|at|by|with|and|that|which)\b)[a-z][\w\-]*\s?){1,3})", after_words)
+                          r"from|to|on|at|by|with|and|that|which)\b)[A-Za-z][\w\-]*\s?){1,3})", after_words)
             if of and ACHIEVED.search(before):
                 return Role("candidate", reason="a length of work done, not of something the city has")
             if of and not re.search(r"\b(?:the|a|an)$", of["np"]) and not DISTANCE.search(after_words[:40]):
                 np = of["np"].strip()
-                return Role("indicator", slugify(np), f"{np} (length)", "a length of something")
+                if LINEAR.search(np.lower()):
+                    return Role("indicator", slugify(np), f"{np} (length)", "a length of something")
+                if not np[:1].isupper():
+                    return Role("indicator", slugify(np), f"{np} (length)", "a length of something")
         return Role("candidate", reason=f"a figure in {unit} without a name")
     # NUM
     if VISITORS.match(after_words):
@@ -335,9 +345,14 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
             return Role("indicator", "metropolitan-population", "metropolitan population", "a metropolitan area")
         if NOT_THE_CITY.search(before) or re.match(r"^\w+\s+(?:visitors|tourists|passengers)", after_words):
             return Role("candidate", reason="people of something other than the city")
-        if re.match(r"^(?:\w+\s+)?(?:a|per|each|every)\s+year\b", after_words) or re.search(
-                r"\b(?:added|adds|adding|gained|gains|lost|loses|grown|grew|grows|growing|increased|decreased|fell|"
-                r"rose|declined|shrunk|shrank)\s+(?:by\s+)?$", before):
+        yearly = re.match(r"^(?:\w+\s+)?(?:a|per|each|every)\s+year\b", after_words)
+        change = re.search(r"\b(?:added|adds|adding|gained|gains|lost|loses|grown|grew|grows|growing|increased|"
+                           r"decreased|fell|rose|declined|shrunk|shrank)\s+(?:by\s+)?$", before)
+        if yearly and re.search(r"\b(?:added|adds|gained|gains|grown|grew|grows|growing|increased)\b", before) \
+                and not re.search(r"\b(?:lost|loses|fell|declined|shrunk|shrank|decreased)\b", before):
+            # "has added nearly 4 000 residents a year": the population's yearly growth, in people
+            return Role("growth", "annual-population-growth", "annual population growth", "people added a year")
+        if yearly or change:
             return Role("candidate", reason="a change of the population, not the population")
         if re.match(r"^(?:people|inhabitants|residents)\s+(?:per|/)", after_words):
             return Role("density", "population-density", "population density", "people per area")
@@ -663,6 +678,9 @@ def growth_subject(sentence: str, q: Quantity, before: str, after: str) -> str |
         return "gdp"
     if re.search(r"\bpopulation\b", text, re.I):
         return "population"
+    if re.search(r"\b(?:imports and exports|exports and imports|foreign trade|external trade)\s+(?:rose|grew|increased|"
+                 r"went up|climbed)\s+(?:by\s+)?$", before):
+        return "foreign-trade"
     m = re.search(r"(?:^|the |its |the city's |the number of )(?P<np>(?:[a-z][\w\-]*\s){0,3}[a-z][\w\-]*)\s+"
                   r"(?:grew|rose|increased|went up|climbed)\s+(?:by|of)\s*$", before)
     if m:
@@ -690,6 +708,15 @@ def money_role(before: str, after: str, unit: str) -> Role:
     RMB 845 billion"), not when they name another figure of the sentence."""
     # per capita only from the words of this figure: before it, or right after ("RMB 48,600 per capita")
     right_after = re.match(r"^\s*per[- ](?:capita|head|person|inhabitant|resident)\b", after)
+    traded = re.search(r"\b(?P<v>exported|imported|exports|imports)\s+(?:goods|products|merchandise|services)?\s*"
+                       r"(?:worth|valued at|of|totalling|totaling|amounting to)\s*$", before)
+    if traded:  # "companies based in the municipality exported goods worth €2,6 billion"
+        what = "exports" if traded["v"].startswith("export") else "imports"
+        return Role("indicator", what, what, "the value of what the city trades")
+    if re.search(r"\b(?:total\s+)?(?:imports and exports|exports and imports|foreign trade|external trade)\b"
+                 r"[^,;]*\b(?:rose|grew|increased|reached|totalled|totaled|amounted|was|were|stood|came)\b[^,;]*$",
+                 before):
+        return Role("indicator", "foreign-trade", "foreign trade", "the value of the city's foreign trade")
     phrase = name_before(before)
     if phrase is not None:
         if GDP.search(phrase):
@@ -715,7 +742,8 @@ LABEL_POPULATION = _rx(r"^(?:total |resident |permanent |registered |city |munic
                        r"residents|population \(city\)|population \(\d{4}\))$")
 LABEL_AREA = _rx(r"^(?:total |land |administrative |city |municipal |surface )?(?:area|surface|size)"
                  r"(?: \(city\))?$")
-LABEL_DENSITY = _rx(r"^(?:population )?density$")
+LABEL_DENSITY = _rx(r"^(?:population )?density$|^(?:inhabitants|people|persons|residents) per (?:km²|km2|sq\.? ?km|"
+                    r"square kilomet(?:re|er))$")
 LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|(?<!per )(?<!a )(?<!each )year|since|"
                        r"elevation|altitude|height|postal|post code|location|"
                        r"situated|distance|lies|coordinates|twin|sister|mentioned|first|charter|rights|incorporated|"
@@ -723,7 +751,7 @@ LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|(?<!per )(?<!a )(?<!each )year
 
 
 #: a label that names an institution, a company or a place other than the city: its figure is not the city's
-NAMED_LABEL = re.compile(r"\b(?:University|College|Institute|Academy|School|Polytechnic|Company|Group|Airport|Port of|"
+NAMED_LABEL = re.compile(r"\b(?:University|College|Institute|Academy|School|Polytechnic|Company|Group|Airport|"
                          r"Hospital|Museum|Festival|Fair|Lake|Mount|River|Castle|Palace|Cathedral)\b")
 
 
@@ -764,7 +792,8 @@ def by_label(label: str, q: Quantity, city: str | None = None) -> Role:
                       r"(?P<per>\s+(?:per|a|each)\s+year)?$", name)
     if yearly and q.unit == "NUM" and (yearly["per"] or re.match(r"(?i)annual|yearly", name)):
         return Role("indicator", "annual-visitors", "annual visitors", "a visitors line")
-    if re.search(r"\s(?:at|to|of|in)\s+(?:the\s+)?[A-Z]", name):
+    named = re.search(r"\s(?:at|to|of|in)\s+(?:the\s+)?(?P<n>[A-Z][\w’'-]*)", name)
+    if named and not (city and named["n"] in city.split()):  # "Port of Ghent cargo" is the city's port
         return Role("candidate", reason=f"{label!r}: a figure of something named in the city")
     if q.unit == "NUM" and re.search(r"\b(?:area|region|agglomeration|conurbation)\b", label, re.I):
         kind = wider_kind(label)
