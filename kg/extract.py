@@ -760,7 +760,7 @@ class Extractor:
                 continue
             own = clause_period(sentence, q)
             # "The GRP amounted to RMB 567.5 billion in 2021, with a growth rate of 4.8 percent": 2021 for both
-            after = re.split(r"[,;]\s", sentence[q.end:], maxsplit=1)[0]
+            after = re.split(r"\.\s|;\s|,\s+and\s", sentence[q.end:q.end + 80], maxsplit=1)[0]
             if carry is not None and (PRESENT_VERB.search(sentence[carry_end:q.start]) or PRESENT_VERB.search(after)):
                 carry = None  # "..., and the urban region has about 420,000 inhabitants": said of today
             self.place(record, sentence, q, role, period or own or carry)

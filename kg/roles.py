@@ -321,7 +321,8 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
             city_subject, head = True, ""
         if not city_subject or OTHER_ATTRACTION.search(head):
             return Role("candidate", reason="visitors, but not said to be the city's")
-        yearly = re.search(r"\b(?:a|per|each|every|last|this|that) year\b|\bannual(?:ly)?\b|\byearly\b", sentence)
+        yearly = re.search(r"\b(?:a|per|each|every|last|this|that) year\b|\bannual(?:ly)?\b|\byearly\b|"
+                           r"\bin (?:[\w-]+ )?years\b", sentence)
         return Role("indicator", "annual-visitors" if yearly or q_year(sentence) else "visitors",
                     "annual visitors" if yearly or q_year(sentence) else "visitors", "a count of visitors")
     city_of = re.search(r"(?i)\b(?:a|the) (?:[\w-]+ ){0,2}?(?:city|town|municipality|metropolis) of\s*$", before) \
@@ -419,7 +420,8 @@ def students_role(sentence: str, q: Quantity) -> Role:
     if INSTITUTIONS.search(segment):
         return Role("count", "students", "students", "a count of the city's students")
     named = re.findall(r"\b(?:University|College|Institute|Academy|Polytechnic)\b", after)
-    if re.match(r"^\s*(?:study|studying|are enrolled|enrolled|attend)\b", after) and len(named) >= 2:
+    if re.match(r"^\s*(?:(?:university\s+|college\s+)?students\s+)?(?:study|studying|are enrolled|enrolled|attend)\b",
+                after) and len(named) >= 2:
         return Role("count", "students", "students", "the students of the city's institutions")
     if INSTITUTION.search(segment) or re.search(r"\b(?:attended|enrolled)\b", segment):
         return Role("candidate", reason="the students of one institution")
