@@ -31,7 +31,7 @@ from .lexicon import (
 from .names import industry_list, industry_names, landmark_list, landmark_names
 from .quantities import Quantity, document_style, find_period, find_quantities, parse_label_line
 from .record import Credit, Figure, Named, Narrative, Record, SentenceReport
-from .roles import INDICATOR_HEAD, OTHER_OWNER, Role, assign, named_label
+from .roles import INDICATOR_HEAD, JOINT, OTHER_OWNER, Role, assign, named_label
 from .text import (
     Block,
     ExtractError,
@@ -164,6 +164,11 @@ def box_line(line: str) -> str:
     return line
 
 
+#: the value of a "Label – value" line: a figure (a dash is also how prose sets words apart)
+DASH_VALUE = re.compile(r"\s*(?:[~≈<>]|about|approx\.?|around|over|nearly|some|c\.|ca\.|more than|less than|RMB|CNY|"
+                        r"EUR|USD|€|\$|¥)?\s*\d", re.I)
+
+
 def label_lines(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]]:
     """Takes the ``Label: value`` lines (fact boxes) out of the blocks: (the rest, [(label, line)])."""
     kept: list[Block] = []
@@ -175,6 +180,8 @@ def label_lines(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]
             if re.fullmatch(r"[-|\s]+", line) or re.match(r"^(?:Indicator|Item|Figure)\s*:\s*Value\b", line):
                 continue  # a table's rule or header row
             m = LABEL_LINE.match(line.strip())
+            if m and ":" not in line[:m.start("value")] and not DASH_VALUE.match(m["value"]):
+                m = None  # "Marjan Forest Park – the hill rises to 178 m": a name and words about it, not a figure
             if m and len(re.sub(r"\([^)]*\)", "", m["label"]).split()) <= 7 and not m["label"].endswith((".", ",")) \
                     and not re.search(r"\s(?:is|are|was|were|has|have|had|lies|lie)\s", m["label"]) \
                     and len(line) <= 160 and not CREDIT_LINE.match(line.strip()):
@@ -277,6 +284,7 @@ PRESENT_VERB = re.compile(r"\b(?:has|have|is|are|remains?|counts|covers|hosts|em
                           r"houses|holds|numbers|lies|live|attend|study|studies|works?|reaches|stands)\b")
 SENTENCE_ADVERB = re.compile(r"[A-Z][a-z]+ly|However|Moreover|Today|Besides|Indeed|Meanwhile|Furthermore|Overall|"
                              r"Nowadays|Since then|Thus|Hence|Still|Also|Yet|Instead|Likewise|Altogether|Together")
+BULLET = re.compile(r"^\s*[•·▪‣◦*\-–—►▸✓]\s+")
 SAME_YEAR = re.compile(r"^(?:In\s+)?(?:the same year|that year|that same year)\b", re.I)
 PERIOD_WORDS = re.compile(r"\b(?:in|as of|at the end of)\s+(?:19|20)\d\d\b")
 PARTNER = re.compile(r"\b(?:partner|sister|twin(?:ned)?)\b", re.I)
@@ -395,6 +403,9 @@ class Extractor:
         self.warnings: list[str] = []
         self.box_period: str | None = None
         self.last_period: str | None = None  # the period the prose last stated ("In the same year ...")
+        self.table_period: tuple[int | None, str] | None = None  # a table's header year, by block
+        self.shared_subject = False  # the sentence before spoke of something the city shares ("jointly with")
+        self.line_block = {box_line(raw).strip(): i for i, b in enumerate(blocks_of(text)) for raw in b.lines}
         self.industry_strength = -1  # no list yet; 0 weak cue ("a hub of"), 1 the economy's words, 2 "main industries"
         self.dot_thousands = document_style(text)
 
@@ -436,7 +447,7 @@ class Extractor:
         self.standalone_figures(record)
         for name, line in self.named_lines:
             if INDUSTRY_LABEL.match(name) and self.industry_strength < 2:
-                items = industry_list(line.split(":", 1)[-1])
+                items = industry_list(re.split(r"\.\s+(?=[A-Z])", line.split(":", 1)[-1])[0])
                 if items:
                     record.industries = [Named(i, line, kind="industry") for i in items]
                     self.industry_strength = 2  # a fact box's own list
@@ -625,6 +636,11 @@ class Extractor:
 
     def labelled(self, record: Record, name: str, line: str) -> None:
         """One ``Label: value`` line: its figure with the role its label gives, or the report."""
+        block = self.line_block.get(line)
+        if re.fullmatch(r"\s*(?:19|20)\d\d\s*", line.split(":", 1)[-1]):
+            self.table_period = (block, line.split(":", 1)[-1].strip())  # "Tourism and transport | 2023": a header
+            return
+        table_period = self.table_period[1] if self.table_period and self.table_period[0] == block else None
         labelled = parse_label_line(line, dot_thousands=self.dot_thousands)
         tail = VALUE_TAIL.search(line) if labelled is None else None
         if tail is not None and parse_label_line(line[:tail.start()], dot_thousands=self.dot_thousands):
@@ -651,7 +667,7 @@ class Extractor:
                 full = line.split(":", 1)[0].strip() if ":" in line else label
                 role = assign(line, q, label=full if full.startswith(label) and "(" in full else label,
                               city=record.city.name)
-            self.place(record, line, q, role, period or period_in(line) or self.box_period)
+            self.place(record, line, q, role, period or period_in(line) or table_period or self.box_period)
         elif re.search(r"\d", line.split(":", 1)[-1]) and not REGION_LABEL.match(name):
             self.report(line).unmapped.append(f"{line} — candidate: found {line!r} but could not read it")
 
@@ -661,8 +677,10 @@ class Extractor:
             if len(block.lines) == 2 and not is_prose(block.lines[0]):
                 first, second = block.lines[0].strip(), block.lines[1].strip()
                 label = re.sub(r"\s*\((?:19|20)\d\d\)$", "", first)
+                found = find_quantities(second, dot_thousands=self.dot_thousands)
                 if re.fullmatch(r"[A-Z][A-Za-z ,&'’/()-]{1,60}", label) and len(label.split()) <= 6 \
-                        and len(find_quantities(second, dot_thousands=self.dot_thousands)) == 1 \
+                        and len(found) == 1 and len(found[0].stated) >= len(second) - 14 \
+                        and not re.search(r"\s(?:is|are|was|were|has|have)\s", second) \
                         and parse_label_line(f"{first}: {second}", dot_thousands=self.dot_thousands):
                     # "Permanent population (2023)" / "3,737,000": the label above its figure
                     self.labelled(record, label, f"{first}: {second}")
@@ -729,6 +747,15 @@ class Extractor:
 
     def prose_figures(self, record: Record, sentence: str) -> None:
         found = find_quantities(sentence, dot_thousands=self.dot_thousands)
+        shared, self.shared_subject = self.shared_subject, bool(JOINT.search(sentence))
+        if shared and re.match(r"^(?:It|Its)\b", sentence):
+            # "The Ningbo-Zhoushan Port, which the city operates jointly with Zhoushan, ... It has ranked first
+            # ..., and its container throughput ...": the shared thing's figures, not the city's
+            for q in found:
+                if q.kind != "year":
+                    self.report(sentence).unmapped.append(f"{q.stated} — candidate: a figure of what the city shares "
+                                                          "with another (the sentence before)")
+            return
         # the sentence's period when stated at its start ("In 2021, ..."); a period elsewhere belongs to
         # the clause that states it ("..., and its GDP was less than RMB 300 billion in 2020": the GDP only)
         period = period_in(sentence) if LEADING_PERIOD.match(sentence) else None
@@ -848,6 +875,16 @@ class Extractor:
                     if not any(x.name == landmark for x in record.landmarks):
                         record.landmarks.append(Named(landmark, line, kind="landmark"))
                         self.fact(line, f"landmark: {landmark}")
+        for block in self.blocks:  # "What to see" over a bulleted list
+            head = block.lines[0].strip().rstrip(":")
+            bullets = [ln.strip() for ln in block.lines[1:]]
+            if len(block.lines) >= 2 and LANDMARK_LABEL.match(head) and all(BULLET.match(b) for b in bullets):
+                for b in bullets:
+                    item = re.split(r"\s+[–—-]\s+|,\s+(?:with|built|founded|where|the)\b", BULLET.sub("", b))[0]
+                    for landmark in landmark_list(item, exclude):
+                        if not any(x.name == landmark for x in record.landmarks):
+                            record.landmarks.append(Named(landmark, b, kind="landmark"))
+                            self.fact(b, f"landmark: {landmark}")
         for sentence in self.sentences:
             if (PARTNER.search(sentence) and not sentence.startswith(record.city.name)) \
                     or about_other_place(sentence, record.city.name):

@@ -272,6 +272,12 @@ class Mapper:
             broader, slug = indicator, f"{slug}-{suffix}"
             label = f"{label} ({suffix.upper()})"
             indicator = self.p.concept("indicator", slug)
+        elif indicator not in self.known and f.unit in UNIT_SUFFIX and not slug.endswith(f"-{UNIT_SUFFIX[f.unit]}"):
+            # a minted amount of money names its currency: "exports" of one profile in EUR and of another in
+            # CNY are two concepts (exports-eur, exports-cny), whichever profile comes first
+            suffix = UNIT_SUFFIX[f.unit]
+            slug, label = f"{slug}-{suffix}", f"{label} ({suffix.upper()})"
+            indicator = self.p.concept("indicator", slug)
         obs = self.p.observation(self.city_slug, slug, f.period)
         if indicator not in self.known and indicator not in self.minted:
             # an indicator the scheme does not have: minted from the text's own words, marked unreviewed

@@ -458,6 +458,10 @@ def _plain(m: _M) -> bool:
 
 def _is_year(text: str, m: _M) -> bool:
     raw = m.core.raw
+    if raw is not None and re.fullmatch(r"\d{1,4}", raw) and m.unit == "NUM" and m.scale is None and (
+            re.search(r"\b(?:AD|A\.D\.|CE)\s*$", text[:m.start])
+            or re.match(r"\s*(?:AD|A\.D\.|BC|B\.C\.|BCE|CE)\b", text[m.end:])):
+        return True  # "built c. AD 305", "founded in 514 BC": an era's year
     if not _plain(m) or raw is None or not _YEAR.fullmatch(raw):
         return False
     if re.search(r"\(\s*$", text[:m.start]) and re.match(r"\s*\)", text[m.end:]):

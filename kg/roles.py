@@ -28,6 +28,8 @@ from .quantities import Quantity
 TARGET = re.compile(r"\b(?:aims?|aiming|plans?|planned|planning|targets?|targeted|goal|wants?|wanted|expects?|expected|"
                     r"forecasts?|forecast|projected|projects|will|would|should|intends?|hopes?|seeks?|set to|"
                     r"ambition|envisages?|foresees?|is to|are to)\b", re.I)
+#: a thing the city runs or forms with another ("The Ningbo-Zhoushan Port, which the city operates jointly with ...")
+JOINT = re.compile(r"\b(?:jointly|co-operated|co-managed|shared with|run together with|operated together with)\b", re.I)
 FACT_ROLES = ("population", "area", "density", "indicator", "count", "growth")
 #: what was done (restored, built): the figure of a project, not a quantity the city has
 ACHIEVED = re.compile(r"\b(?:restored|built|constructed|upgraded|opened|added|renovated|planted|cleaned|laid|"
@@ -71,6 +73,7 @@ CITY_SUBJECT = _rx(r"^(?:In \d{4},?\s+)?(?:the city|the town|the municipality|it
 WIDER_OF = _rx(r"\b(?:region|metropolitan|metro|agglomeration|province)\s+of\s*$")
 #: the visitors of something in the city, not of the city
 OTHER_ATTRACTION = _rx(r"\b(?:market|museum|palace|festival|park|cathedral|castle|fair|exhibition|zoo|garden|event|"
+                       r"water town|ancient town|old town|village|resort|scenic area|island|town of|"
                        r"site|monument|temple|estate|basilica|church|gallery|show|stadium|airport|port)s?\b[^.]*$")
 METRO = _rx(r"\b(?:metropolitan|metro area|greater [A-Z]\w+|agglomeration|conurbation|urban region|"
             r"metropolitan area)\b")
@@ -224,6 +227,15 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
         return Role("candidate", reason="a target or a forecast, not a figure of the city")
     if re.search(r"\bone of (?:the |its |[A-Z][\w’']*(?:'s|’s) )?$", head):
         return Role("candidate", reason="one of a group (a ranking), not a count of the city's")
+    if re.search(r"\b(?:employ|employs|employed|employing|hire|hires|hired|train|trains|trained|staff|"
+                 r"provides? jobs for|jobs for)\s+(?:\w+\s+)?$", head):
+        return Role("candidate", reason="the people a company or a sector employs, not the city's population")
+    if q.unit in ("KiloM", "MI") and re.match(r"^\s*(?:away|from|to the|north|south|east|west|north-east|north-west|"
+                                              r"south-east|south-west|upstream|downstream|inland|off)\b",
+                                              sentence[q.end:]):
+        return Role("candidate", reason="a distance, not a length of the city's")
+    if JOINT.search(sentence):
+        return Role("candidate", reason="a figure of something the city shares with another, not the city's alone")
     before, after = clause_around(sentence, q)
     after_words = after.lstrip()
     unit = q.unit

@@ -430,3 +430,39 @@ def test_fact_box_labels_in_other_scripts_and_long_labels(tmp_path):
     assert f["metropolitan-population"][:2] == (Decimal(1000000), "NUM")
     assert f["population-density"][:2] == (Decimal(113), "PER-KiloM2")
     assert f["port-cargo-throughput"][:2] == (Decimal(7000000), "TONNE")
+
+
+def test_a_minted_amount_of_money_names_its_currency(tmp_path):
+    """Two profiles minting "exports", one in euros and one in yuan, build two concepts, each in its unit."""
+    policy = UriPolicy(BASE)
+    ontology = load_ontology(policy)
+    braga = record_of(tmp_path, "Braga is a city in the Norte region with 193,333 inhabitants. In 2022 companies in "
+                                "the municipality exported goods worth €2,6 billion.\n", "braga.txt")
+    yiwu = record_of(tmp_path, "Yiwu is a city in Zhejiang Province with 1,900,000 inhabitants. In 2023 the city "
+                               "exported goods worth 500.5 billion yuan.\n", "yiwu.txt")
+    g = map_record(policy, braga, Sidecar(), ontology) + map_record(policy, yiwu, Sidecar(), ontology)
+    unit = URIRef(f"{BASE}/def/unit")
+    assert (URIRef(f"{BASE}/def/indicator/exports-eur"), unit, URIRef("http://qudt.org/vocab/unit/CCY_EUR")) in g
+    assert (URIRef(f"{BASE}/def/indicator/exports-cny"), unit, URIRef("http://qudt.org/vocab/unit/CCY_CNY")) in g
+    assert (URIRef(f"{BASE}/id/observation/braga/exports-eur/2022"), None, None) in g
+
+
+def test_employees_distances_era_years_and_shared_things_are_candidates(tmp_path):
+    r = record_of(tmp_path, "Odense is a city in the Region of Southern Denmark with 208,540 inhabitants. Around 160 "
+                            "robotics companies now employ roughly 4,500 people in the city. Zagreb is 410 km away. "
+                            "The Ningbo-Zhoushan Port, which the city operates jointly with Zhoushan, handled 1.32 "
+                            "billion tonnes of cargo in 2023. It ranked first in the world, and its container "
+                            "throughput of 35.3 million TEU placed it third.\n", "odense.txt")
+    f = figures(r)
+    assert set(f) == {"population"} and f["population"][0] == Decimal(208540)
+    r = record_of(tmp_path, "Split\n\nPopulation: 160.577\nOrigins: Diocletian's Palace, built c. AD 305\n\n"
+                            "Tourism and transport | 2023\nTourist arrivals | 1.003.412\n"
+                            "Overnight stays | 4,1 million\n\n"
+                            "What to see\n• Diocletian's Palace (UNESCO World Heritage since 1979)\n"
+                            "• Cathedral of St Domnius, with its 57 m bell tower\n• Marjan Forest Park – the hill "
+                            "rises to 178 m\n\nGood to know\n- Zagreb is 410 km away by the A1 motorway\n", "split.txt")
+    f = figures(r)
+    assert Decimal(305) not in {v[0] for v in f.values()} and Decimal(410) not in {v[0] for v in f.values()}
+    assert f["tourist-arrivals"] == (Decimal(1003412), "NUM", "exact", "2023")
+    assert f["overnight-stays"][3] == "2023"
+    assert {"Diocletian's Palace", "Cathedral of St Domnius", "Marjan Forest Park"} <= {n.name for n in r.landmarks}
