@@ -28,7 +28,7 @@ from .lexicon import (
     qualifier_of,
     unit_of,
 )
-from .names import industry_list, industry_names, landmark_list, landmark_names
+from .names import clean_industry, industry_list, industry_names, landmark_list, landmark_names
 from .quantities import Quantity, document_style, find_period, find_quantities, parse_label_line
 from .record import Credit, Figure, Named, Narrative, Record, SentenceReport
 from .roles import INDICATOR_HEAD, JOINT, OTHER_OWNER, Role, assign, named_label
@@ -266,9 +266,15 @@ OTHER_PLACE = re.compile(r"^(?:About [^:]{1,40}:\s*)?(?P<s>[A-ZÀ-ÖØ-Þ][\w’
                          r"port|partner|sister city|twin town)\b")
 
 
+OTHER_PLACE_WHICH = re.compile(r"^(?P<s>[A-ZÀ-ÖØ-Þ][\w’'\-]+(?: [A-ZÀ-ÖØ-Þ][\w’'\-]+){0,2}),\s+(?:which|where|whose)\b")
+
+
 def about_other_place(sentence: str, city: str) -> str | None:
-    """The place a sentence is about when it is not the city ("Okayama, a city of about 720,000 people ...")."""
+    """The place a sentence is about when it is not the city ("Okayama, a city of about 720,000 people ...",
+    "Aarhus, which has grown faster, now counts more than 360,000 residents")."""
     m = OTHER_PLACE.match(sentence)
+    if m is None and re.search(r"\b(?:inhabitants|residents|people|population)\b", sentence):
+        m = OTHER_PLACE_WHICH.match(sentence)
     if m and (SENTENCE_ADVERB.fullmatch(m["s"]) or SENTENCE_START.match(m["s"])):
         return None  # "Specifically, the town is known for ...": an adverb, not a place
     if m and _key(m["s"]) != _key(city) and not m["s"].startswith(city) and not city.startswith(m["s"]):
@@ -452,6 +458,16 @@ class Extractor:
                     record.industries = [Named(i, line, kind="industry") for i in items]
                     self.industry_strength = 2  # a fact box's own list
                     self.fact(line, f"industries: {', '.join(items)}")
+        for block in self.blocks:  # "Leading industries" over a bulleted list
+            head = block.lines[0].strip().rstrip(":")
+            bullets = [ln.strip() for ln in block.lines[1:]]
+            if len(block.lines) >= 2 and INDUSTRY_LABEL.match(head) and all(BULLET.match(b) for b in bullets) \
+                    and self.industry_strength < 2:
+                items = [i for i in (clean_industry(BULLET.sub("", b)) for b in bullets) if i]  # one bullet, one item
+                if items:
+                    record.industries = [Named(i, block.text, kind="industry") for i in items]
+                    self.industry_strength = 2
+                    self.fact(block.text, f"industries: {', '.join(items)}")
         for sentence in self.sentences:
             other = about_other_place(sentence, record.city.name)
             if other:
@@ -573,7 +589,9 @@ class Extractor:
             record.province = Named(caps["r"].title(), caps.group(0), kind="province")
             self.fact(caps.group(0), f"in {record.province.name}")
         if record.province is None:
-            for sentence in self.sentences[:4]:
+            first = self.sentences[:4] + [s for s in self.sentences[4:]
+                                          if s.startswith(city) or re.match(r"^The (?:city|town|municipality)\b", s)]
+            for sentence in first:
                 region = region_in(sentence, city)
                 if region:
                     record.province = Named(region, sentence, kind="province")
@@ -878,7 +896,8 @@ class Extractor:
         for block in self.blocks:  # "What to see" over a bulleted list
             head = block.lines[0].strip().rstrip(":")
             bullets = [ln.strip() for ln in block.lines[1:]]
-            if len(block.lines) >= 2 and LANDMARK_LABEL.match(head) and all(BULLET.match(b) for b in bullets):
+            if len(block.lines) >= 2 and LANDMARK_LABEL.match(re.sub(r"^(?:key|top|main)\s+", "", head, flags=re.I)) \
+                    and all(BULLET.match(b) for b in bullets):
                 for b in bullets:
                     item = re.split(r"\s+[–—-]\s+|,\s+(?:with|built|founded|where|the)\b", BULLET.sub("", b))[0]
                     for landmark in landmark_list(item, exclude):

@@ -25,13 +25,15 @@ HEADS = (
     "Classical Learning|Pagodas|Stupa|Arch|Monument|Memorial|Cemetery|Fountain|Obelisk|Harbour|Old Port|Dam|"
     "Ruins|Amphitheatre|Baths|Aqueduct|Walls|Crags|Rock|Grotto|Bund|Quay|Promenade|Lock|Lido|Beach|Water Town|"
     "Army|Plaza|Torre|Alcázar|Hamlet|Trianon|Terraces|Piazza|Cloister|Cloisters|Bazaar|Souk|Arena|Stadium|"
-    "Lamasery|House|Cellar|Cellars|Sanctuary|Reservoir"
+    "Lamasery|House|Cellar|Cellars|Sanctuary|Reservoir|Column|Clock|Astronomical Clock|Markt|Platz|Plein|Rynek|"
+    "Náměstí|Beguinage|Begijnhof|Roman Forum|Ancient Forum|Agora|Rotunda|Basilica"
 )
 #: landmark words that come first: "Temple of X", "Mount X"
 FRONT = ("Temple|Cathedral|Church|Basilica|Sanctuary|Castle|Citadel|Palace|Lake|Tomb|Tombs|Belfry|Museum|"
          "Monastery|Abbey|Chapel|Shrine|Mausoleum|Fortress|Hall|Tower|Gate|Bridge|Garden|Gardens|Park|Square")
 UPPER = "A-ZÀ-ÖØ-Þ"
-TOKEN = rf"(?:[{UPPER}][\w’'\-]*(?:–[{UPPER}][\w’'\-]*)*\.?|I{{1,3}}|IV|VI{{0,3}}|[0-9]+)"
+TOKEN = (rf"(?:[{UPPER}](?:\.[{UPPER}])+\.?|[{UPPER}][\w’'\-]*(?:–[{UPPER}][\w’'\-]*)*\.?|I{{1,3}}|IV|VI{{0,3}}|"
+         rf"[0-9]+)")
 CONNECTOR = (r"(?:of|the|de|del|della|delle|dello|degli|di|du|des|la|le|les|van|von|der|den|dei|do|da|dos|das|and|y|"
              r"e|am|zu|zum|zur|dal|al|sur|lès|en)")
 RUN = re.compile(rf"{TOKEN}(?:\s+(?:{CONNECTOR}\s+)*{TOKEN})*")
@@ -49,7 +51,8 @@ HEAD_FRONT = re.compile(rf"^(?:{FRONT}) of\s|^Mount [A-Z]|^Mt\.? [A-Z]"
 #: runs that are not landmarks although they end like one
 NOT_LANDMARK = re.compile(
     r"\b(?:University|College|Institute|School|Academy|Laboratory|Centre|Center|Company|Group|Bank|Conference|"
-    r"Forum|Expo|Summit|Festival|Fair|Congress|Games|Olympics|Programme|Program|Project|Initiative|Strategy|"
+    r"(?<!Roman )(?<!Ancient )Forum|Expo|Summit|Festival|Fair|Congress|Games|Olympics|Programme|Program|Project|"
+    r"Initiative|Strategy|"
     r"Agenda|Plan|Zone|District|Province|Region|County|Republic|Kingdom|Union|Heritage List|World Heritage|"
     r"Heritage Site|Capital of Culture|Industrial Park|Science Park|Technology Park|High-Tech|Development|"
     r"Valley|Archbishop|Bishop|Diocese)\b")
@@ -66,6 +69,7 @@ LIST_NOT_LANDMARK = re.compile(
 #: where a name is a place the city lies in or near, not a sight ("in the foothills of the Wuling Mountains")
 LOCATION_BEFORE = re.compile(r"(?:foothills of|foot of|gateway to|slopes of|banks? of|shores? of|mouth of|"
                              r"confluence of|lies in|lying in|located in|situated in|bordered by|between|meets|meet|"
+                             r"leaves|leave|enters|flows into|flows through|"
                              r"west of|east of|north of|south of|near)\s+(?:the\s+)?$")
 #: a sight named after its kind: "the Jewish quarter of Kazimierz", "its bell tower, the Giralda,"
 KIND_OF = re.compile(rf"\b(?:old town|old city|historic (?:centre|center|district|quarter)|quarter|district|"
@@ -201,6 +205,7 @@ def landmark_list(value: str, exclude: set[str]) -> list[str]:
     out = []
     for item in split_list(value):
         item = clean(re.sub(r"\s*\([^)]*\)", "", item))
+        item = re.sub(rf"\s+by\s+{TOKEN}(?:\s+{TOKEN})*$", "", item)  # "Statue of Gregory of Nin by Ivan Meštrović"
         if item and item[:1].isupper() and item not in exclude and item not in out \
                 and not LIST_NOT_LANDMARK.search(item):
             out.append(item)
@@ -222,7 +227,10 @@ INDUSTRY_CUE = re.compile(
     r"|\b(?:centres|centers|hubs|bases)\s+of\s+(?:[A-Z][\w’']+(?:'s|’s)\s+)?"
     r"|(?:world-class\s+|industrial\s+|innovation\s+)?clusters\s+in"
     r"|(?:diversifying|diversified|diversifies|expanding|expanded|moving|branching)\s+(?:out\s+)?into"
-    r"|(?:industrial\s+)?base\s+(?:built|founded)\s+on|built\s+(?:its|the|the city's)\s+economy\s+on"
+    r"|(?:industrial\s+)?base\s+(?:is\s+)?(?:built|founded)\s+on|built\s+(?:its|the|the city's)\s+economy\s+on"
+    r"|\beconomy\b[^.:;]{0,40}:|^Economy\s*:"
+    r"|\b(?:relies|rely|depends|rests|lives)\s+(?:heavily\s+|mainly\s+|largely\s+|chiefly\s+)?(?:on|off)"
+    r"|\b(?:have|has)\s+grown(?:\s+up)?(?=\s+[a-z])"
     r"|(?:led|driven|powered|dominated)\s+by)\s*", re.I)
 NOT_SECTOR = re.compile(r"\b(?:is|are|was|were|known|under|on|at|from|shape|shapes|area|border|city|province|"
                         r"region|county|capital|people|residents|of|often|mostly|many|various|mainly|fabric|"
@@ -233,7 +241,8 @@ EMPLOY = re.compile(r"(?:^|,\s+and\s+|;\s+)(?P<list>[A-Za-z][\w\- \x00]*(?:,\s+[
                     r"(?:employ|employs|account for|accounts for|dominate|dominates|drive|drives|make up|shape|"
                     r"shapes)\b")
 HUB_OF = re.compile(r"\bthe (?P<list>[a-z][a-z\- ,]{0,60}? and [a-z][a-z\- ]{0,30}?) (?:industries|sectors)\b")
-NO_CONTEXT_CUE = re.compile(r"\ba location for\b|\bcent(?:re|er)s? of\b|\bhub of\b|"
+NO_CONTEXT_CUE = re.compile(r"\ba location for\b|\bcent(?:re|er)s? of\b|\bhub of\b|\b(?:relies|depends|rests) on\b|"
+                            r"\b(?:have|has) grown\b|"
                             r"\b(?:companies|firms|factories) produce\b")
 #: a list of sectors before "are its main industries"
 ARE_ITS = re.compile(r"(?:^|[.;]\s+)(?P<list>[A-Za-z][\w\- \x00]*(?:,\s+[\w\- \x00]+)*\s+and\s+[\w\- \x00]+?)\s+"
@@ -284,6 +293,16 @@ def _industry_names(sentence: str) -> list[str]:
     return names
 
 
+def _clause_end(text: str) -> str:
+    """The list before a new clause joined by ", and": "A, B and C, and unemployment has hovered at ..." -> "A, B
+    and C"; an Oxford comma's last item stays ("..., textiles and garments, and new materials, and the city ...")."""
+    for m in re.finditer(r",\s+and\s+", text):
+        segment = re.split(r"[,.;:]", text[m.end():], maxsplit=1)[0]
+        if len(segment.split()) > 4:
+            return text[:m.start()]
+    return text
+
+
 def _list_end(text: str) -> str:
     """A list ends with its "and" item: "A, B and C, counts more than ..." -> "A, B and C"."""
     m = re.match(r"^(?P<list>[^,]*?(?:,[^,]*?)*?\band\s+[^,]+?)(?=,\s|$)", text)
@@ -307,6 +326,8 @@ def _listed_industries(sentence: str) -> list[str]:
     rest = re.sub(r"\s*\([^)]*\)", "", sentence[m.end():])
     # "rare-earth mining, producing nearly two thirds of the world's ..., and of navel orange growing"
     rest = re.sub(r",\s+(?:producing|making|employing|accounting|providing|supplying|exporting)\b[^,]*", "", rest)
+    rest = re.sub(r"\band,\s+(?:increasingly|above all|more recently|now|also|not least|lately),\s+", "and ", rest)
+    rest = _clause_end(rest)
     # "... maritime industries on the Baltic coast": the place is not part of the list
     rest = re.split(r"\s+(?:on|in|along|across|around|near|of)\s+the\b", rest)[0]
     rest = re.split(r"[.;:]\s|;|\.$|:\s|,\s+(?:with|while|and is|and has|and it|and its|and the|and a|and an)\b"

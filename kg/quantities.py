@@ -587,6 +587,9 @@ def _range(text: str, low: _M, cores: list[_Core], i: int, style: bool | None) -
             return [q], i + 1
     if word == "/":
         return None
+    if low.core.raw is not None and _YEAR.fullmatch(low.core.raw) and _plain(low) and not opener \
+            and (high.scale is not None or high.money) and word in ("to", "-", "–", "—"):
+        return None  # "rose 6.1 per cent in 2023 to 742.3 billion yuan": a year, then the figure it reached
     # the unit and the scale of one end carry to the other ("3–4%", "3 to 4 million", "€3–4bn")
     if low.unit == "NUM" and high.unit != "NUM":
         low.unit, low.money = high.unit, high.money

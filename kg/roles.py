@@ -68,7 +68,7 @@ NOT_THE_CITY = _rx(r"\b(?:metropolitan|metro|greater|wider|agglomeration|conurba
 WIDER = _rx(r"^\w+\s+(?:live|living|reside|residing)\s+in\s+the\s+(?:wider|greater|whole|surrounding|metropolitan)"
             r"|\b(?:wider|greater|surrounding|metropolitan|metro)\s+(?:[A-Z][\w-]*\s+){0,3}(?:region|area|agglomeration)\b")
 VISITORS = _rx(r"^(?:international |foreign |domestic |overnight )?(?:visitors|tourists|tourist visits|"
-               r"tourist arrivals|tourist trips|visits)\b")
+               r"tourist arrivals|tourist trips|visits|overnight stays|stays)\b")
 CITY_SUBJECT = _rx(r"^(?:In \d{4},?\s+)?(?:the city|the town|the municipality|it|tourism)\b")
 WIDER_OF = _rx(r"\b(?:region|metropolitan|metro|agglomeration|province)\s+of\s*$")
 #: the visitors of something in the city, not of the city
@@ -106,7 +106,8 @@ DECOY_COUNT = _rx(r"^(?:years?|months?|days?|hours?|times|visitors|tourists|pass
 INDICATOR_HEAD = _rx(r"(?:rate|ratio|share|coverage|cover|output|product|GDP|GRP|revenue|income|length|"
                      r"volume|throughput|sales|trade|exports|imports|investment|expenditure|spending|"
                      r"consumption|emissions|budget|value|capacity|production|turnover|surplus|"
-                     r"index|level|proportion|percentage|footprint|network|mileage)$")
+                     r"index|level|proportion|percentage|footprint|network|mileage|wage|wages|salary|salaries|"
+                     r"earnings|pay|pension|rent|rents|price|prices|cost|costs)$")
 #: the verbs and prepositions between an indicator's name and its value
 LINK = (r"(?:is|was|are|were|stands? at|stood at|reache[sd]|reaching|has reached|had reached|of|at|"
         r"accounts? for|accounted for|amounts? to|amounted to|totals?|totalled|totaled|hit|exceeds?|"
@@ -329,12 +330,18 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
         owned_ok = owned is not None and not OTHER_ATTRACTION.search(owned["np"])
         city_subject = CITY_SUBJECT.match(sentence) or (city and (
             sentence.startswith(city) or re.search(rf"\b(?:to|in|visit) {re.escape(city)}\b", sentence)))
-        if passive or economy or owned_ok:
+        clause_city = re.match(r"^\s*(?:and\s+)?(?:the city|the town|the municipality|it)\s+(?:\w+\s+)?(?:recorded|"
+                               r"welcomed|received|counted|attracted|registered|hosted)\b", clause)
+        if passive or economy or owned_ok or clause_city:
             city_subject, head = True, ""
         if not city_subject or OTHER_ATTRACTION.search(head):
             return Role("candidate", reason="visitors, but not said to be the city's")
         yearly = re.search(r"\b(?:a|per|each|every|last|this|that) year\b|\bannual(?:ly)?\b|\byearly\b|"
                            r"\bin (?:[\w-]+ )?years\b", sentence)
+        noun = VISITORS.match(after_words).group(0).lower()
+        if re.search(r"tourist (?:visits|arrivals|trips)|overnight stays", noun):
+            slug = noun.replace("international ", "").replace("foreign ", "").replace("domestic ", "")
+            return Role("indicator", indicator_slug(slug), slug, "a count of visits")  # named as the text names it
         return Role("indicator", "annual-visitors" if yearly or q_year(sentence) else "visitors",
                     "annual visitors" if yearly or q_year(sentence) else "visitors", "a count of visitors")
     city_of = re.search(r"(?i)\b(?:a|the) (?:[\w-]+ ){0,2}?(?:city|town|municipality|metropolis) of\s*$", before) \
@@ -606,6 +613,9 @@ LEVEL_VERB = _rx(r"\b(?:rose|risen|rise|grew|grown|increased|fell|fall|fallen|dr
 
 
 def percent_role(sentence: str, q: Quantity, before: str, after: str) -> Role:
+    if len(before.split()) <= 1:  # "Unemployment has stayed low, at 3,6 %": the name is in the clause before
+        before = sentence[max(0, q.start - 80):q.start]
+        before = before[max(before.rfind(". "), before.rfind("; ")) + 1:]
     around = before + " " + after[:40]
     if LEVEL_VERB.search(before):  # "the unemployment rate fell to 11.2%": the rate, not its change
         level = re.sub(r"\s+(?:has\s+|had\s+)?\w+\s+(?:to|at)\s+$", " is ", before)
@@ -722,6 +732,9 @@ def money_role(before: str, after: str, unit: str) -> Role:
     RMB 845 billion"), not when they name another figure of the sentence."""
     # per capita only from the words of this figure: before it, or right after ("RMB 48,600 per capita")
     right_after = re.match(r"^\s*per[- ](?:capita|head|person|inhabitant|resident)\b", after)
+    if GDP.search(before) and not PER_CAPITA.search(before) and re.search(
+            r"\b(?:rose|grew|increased|climbed|expanded|jumped)\b[^,;]*\bto\s+(?:a\s+record\s+)?$", before):
+        return Role("indicator", "gdp", reason="the GDP, after its growth")  # "GDP rose 6.1 per cent in 2023 to ..."
     traded = re.search(r"\b(?P<v>exported|imported|exports|imports)\s+(?:goods|products|merchandise|services)?\s*"
                        r"(?:worth|valued at|of|totalling|totaling|amounting to)\s*$", before)
     if traded:  # "companies based in the municipality exported goods worth €2,6 billion"

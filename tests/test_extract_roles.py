@@ -299,7 +299,7 @@ def test_visitors_of_the_city_growth_after_up_and_what_the_city_produces(tmp_pat
                             "city, which turned out more than 740,000 new energy vehicles in 2023. "
                             "Its Christmas market draws some 900,000 visitors.\n", "velden.txt")
     f = figures(r)
-    assert f["annual-visitors"][:3] == (Decimal(90000000), "NUM", "more-than")
+    assert f["tourist-trips"][:3] == (Decimal(90000000), "NUM", "more-than")
     assert f["gdp-growth-rate"] == (Decimal("8.5"), "PERCENT", "exact", "2023")
     assert f["new-energy-vehicle-production"] == (Decimal(740000), "NUM", "more-than", "2023")
     assert Decimal(900000) not in {v[0] for v in f.values()}
@@ -466,3 +466,21 @@ def test_employees_distances_era_years_and_shared_things_are_candidates(tmp_path
     assert f["tourist-arrivals"] == (Decimal(1003412), "NUM", "exact", "2023")
     assert f["overnight-stays"][3] == "2023"
     assert {"Diocletian's Palace", "Cathedral of St Domnius", "Marjan Forest Park"} <= {n.name for n in r.landmarks}
+
+
+def test_other_places_by_which_clauses_years_before_a_reached_figure_and_overnight_stays(tmp_path):
+    r = record_of(tmp_path, "YANGZHOU, Jiangsu — Yangzhou's gross domestic product rose 6.1 per cent in 2023 to "
+                            "742.3 billion yuan, the city government said. Aarhus, which has grown faster, now counts "
+                            "more than 360,000 residents. The city on the island of Funen, in the Region of Southern "
+                            "Denmark, had 208,540 inhabitants on 1 January 2024. Andersen's House counted about "
+                            "200,000 visitors last year, and the city recorded close to 1 million overnight stays in "
+                            "2023. Unemployment has stayed low, at 3,6 % in 2023, and the average gross monthly wage "
+                            "in the city reached around €1,700 last year.\n", "yangzhou.txt")
+    f = figures(r)
+    assert f["gdp"] == (Decimal("742300000000"), "CCY_CNY", "exact", "2023")
+    assert f["gdp-growth-rate"][:2] == (Decimal("6.1"), "PERCENT")
+    assert f["population"][0] == Decimal(208540)
+    assert f["overnight-stays"] == (Decimal(1000000), "NUM", "nearly", "2023")
+    assert f["unemployment-rate"] == (Decimal("3.6"), "PERCENT", "exact", "2023")
+    assert f["average-gross-monthly-wage"][:2] == (Decimal(1700), "CCY_EUR")
+    assert Decimal(200000) not in {v[0] for v in f.values()}

@@ -112,5 +112,5 @@ def test_build_prints_coverage_and_publishes_reports(catalogue):
         assert f"reports/{name}.json" in names
     report = json.loads((catalogue / "reports" / "lakeview.json").read_text())
     assert report["city"] == "Lakeview"
-    assert any("2 million visitors" in u for s in report["sentences"] for u in s["unmapped"])
+    assert any("300,000 visitors" in u for s in report["sentences"] for u in s["unmapped"])
     assert report["coverage"]["sentences"] >= report["coverage"]["mapped"] > 0
