@@ -277,3 +277,26 @@ def test_comunica_with_the_source_typed_tpf_and_one_graph(multicity_server):
     assert got == expected and len(expected) > 100  # more than one page
     log = multicity_server.log.read_text(errors="replace")
     assert "GET /fragments?graph=" in log and "page=2" in log
+
+
+# -- every store (embedded, Oxigraph server, Virtuoso) -------------------------------------------
+
+
+def all_pages(client, **params: str) -> set[tuple]:
+    triples: set[tuple] = set()
+    for number in range(1, 100):
+        data, meta = split(dataset(frag(client, **params, page=str(number))))
+        triples.update((q.subject, q.predicate, q.object) for q in data)
+        if not value(meta, None, f"{HYDRA}next"):
+            return triples
+    raise AssertionError("more than 99 pages")
+
+
+def test_fragments_on_every_store(store_client, app):
+    reference = app.test_client()
+    nanchang = f"{BASE}/id/city/nanchang"
+    for params in ({"subject": nanchang}, {"object": nanchang}, {"predicate": RDF_TYPE},
+                   {"object": '"Nanchang"@en'}, {"graph": f"{BASE}/graph/profile/nanchang", "subject": nanchang}):
+        assert all_pages(store_client, **params) == all_pages(reference, **params), params
+    meta = split(dataset(frag(store_client, subject=nanchang)))[1]
+    assert int(value(meta, None, f"{HYDRA}totalItems")[0]) == len(all_pages(reference, subject=nanchang))

@@ -212,3 +212,15 @@ def test_preview_and_view_of_unknown_things(multicity_client):
 def test_preview_escapes(mini_client):
     html = mini_client.get(f"/reconcile/preview?id={BASE}/id/city/zurich").get_data(as_text=True)
     assert "<script>" not in html and "Zürich Test" in html
+
+
+def test_reconcile_on_every_store(store_client):
+    answers = batch(store_client, {"a": {"query": "南昌", "type": CITY}, "b": {"query": "nanchang"},
+                                   "c": {"query": "Jiangxi", "type": PROVINCE}})
+    assert answers["a"]["result"][0]["id"] == city("nanchang") and answers["a"]["result"][0]["match"]
+    assert answers["b"]["result"][0]["id"] == city("nanchang")
+    assert answers["c"]["result"][0]["id"] == f"{BASE}/id/province/jiangxi"
+    ext = store_client.post("/reconcile", data={"extend": json.dumps(
+        {"ids": [city("nanchang")], "properties": [{"id": "province"}, {"id": POPULATION}]})}).json
+    row = ext["rows"][city("nanchang")]
+    assert row["province"][0]["id"] == f"{BASE}/id/province/jiangxi" and row[POPULATION] == [{"int": 6255000}]
