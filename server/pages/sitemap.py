@@ -34,7 +34,17 @@ def page_uris(kg: CityKG) -> list[str]:
 
 
 def locations(kg: CityKG, urls: UrlMapper) -> list[str]:
-    """The absolute URL of every page, site pages first."""
+    """The absolute URL of every page, site pages first (kept per host and mount point)."""
+    kept = kg.derived.setdefault("sitemap_locations", {})
+    key = (urls.host_url, urls.script_root)
+    if key not in kept:
+        if len(kept) > 8:
+            kept.clear()
+        kept[key] = _locations(kg, urls)
+    return kept[key]
+
+
+def _locations(kg: CityKG, urls: UrlMapper) -> list[str]:
     out = [urls.url(urls.local(p)) for p in SITE_PAGES]
     seen = set(out)
     for uri in page_uris(kg):
