@@ -163,7 +163,10 @@ class Index:
             thing = self.things.setdefault(r["x"].value, Thing(r["x"].value))
             if r["t"].value not in thing.types:
                 thing.types.append(r["t"].value)
+        # every containment, also of places of no offered type (a chain may pass through them)
+        self.up: dict[str, list[str]] = defaultdict(list)
         for r in store.select(f"SELECT DISTINCT ?x ?p WHERE {{ ?x <{S}containedInPlace> ?p . FILTER(isIRI(?p)) }}"):
+            self.up[r["x"].value].append(r["p"].value)
             if r["x"].value in self.things:
                 self.things[r["x"].value].parents.append(r["p"].value)
         alt = {(r["s"].value, r["l"].value) for r in store.select(
@@ -190,21 +193,19 @@ class Index:
                         for g in grams(form):
                             self.by_gram[g].add(uri)
         self._place_names: dict[str, set[str]] = {}
-        self.indicator_ids = {u for u, th in self.things.items() if scheme in th.types}
         self.term = lambda name: str(policy.term(name))
 
     # -- places a thing is in ------------------------------------------------------------------
 
     def ancestors(self, uri: str) -> list[str]:
         out: list[str] = []
-        todo = list(self.things[uri].parents) if uri in self.things else []
+        todo = list(self.up.get(uri, ()))
         while todo and len(out) < 12:
             p = todo.pop(0)
             if p in out:
                 continue
             out.append(p)
-            if p in self.things:
-                todo.extend(self.things[p].parents)
+            todo.extend(self.up.get(p, ()))
         return out
 
     def place(self, uri: str, kind: str) -> list[str]:
