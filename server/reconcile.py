@@ -238,9 +238,10 @@ class Index:
         ranked = sorted(counts, key=lambda u: -counts[u])[:CANDIDATES]
         return list(found) + [u for u in ranked if u not in found]
 
-    def name_score(self, text: str, uri: str) -> tuple[float, str]:
-        """(0..100, the label that scored it) for the best of a thing's names."""
-        f, sq, cr = fold(text), squash(text), core(text)
+    def name_score(self, text: str, uri: str, forms: tuple[str, str, str] | None = None) -> tuple[float, str]:
+        """(0..100, the label that scored it) for the best of a thing's names; `forms`: the
+        query's folded, squashed and core forms, when the caller has them."""
+        f, sq, cr = forms or (fold(text), squash(text), core(text))
         best, best_label = 0.0, ""
         for n in self.labels.get(uri, []):
             if f == n.folded:
@@ -251,8 +252,9 @@ class Index:
                 s = 96.0
             else:
                 ratio = difflib.SequenceMatcher(None, sq, n.squashed, autojunk=False).ratio()
-                core_ratio = difflib.SequenceMatcher(None, cr, n.core, autojunk=False).ratio() if cr else 0.0
-                s = 90.0 * max(ratio, core_ratio)
+                if cr and (cr != sq or n.core != n.squashed):
+                    ratio = max(ratio, difflib.SequenceMatcher(None, cr, n.core, autojunk=False).ratio())
+                s = 90.0 * ratio
                 if n.squashed.startswith(sq) and len(sq) >= 3:
                     s = max(s, 70.0 + 20.0 * len(sq) / len(n.squashed))
                 elif len(f) >= 3 and f" {f} " in f" {n.folded} ":
@@ -275,11 +277,12 @@ class Index:
         if not text.strip():
             return []
         out: list[Candidate] = []
+        forms = (fold(text), squash(text), core(text))
         for uri in self._candidates(text):
             thing = self.things[uri]
             if type_id and type_id not in thing.types:
                 continue
-            score, label = self.name_score(text, uri)
+            score, label = self.name_score(text, uri, forms)
             if score < 30:
                 continue
             cand = Candidate(thing, score, score, label)
