@@ -37,9 +37,11 @@ serve: $(RELEASE)/manifest.json assets
 
 assets:
 	@# YASGUI for /sparql, pinned in package.json + package-lock.json; copied into the
-	@# git-ignored static folder, never committed, never loaded from a CDN.
-	@if [ ! -f server/static/vendor/yasgui/yasgui.min.js ] || [ package-lock.json -nt server/static/vendor/yasgui/yasgui.min.js ]; then \
-	  echo "· npm ci: YASGUI into server/static/vendor/yasgui/" && \
+	@# git-ignored static folder, never committed, never loaded from a CDN. The dev dependency
+	@# @comunica/query-sparql (comunica-sparql, for the Triple Pattern Fragments tests) stays in node_modules/.
+	@if [ ! -f server/static/vendor/yasgui/yasgui.min.js ] || [ package-lock.json -nt server/static/vendor/yasgui/yasgui.min.js ] \
+	    || [ ! -x node_modules/.bin/comunica-sparql ]; then \
+	  echo "· npm ci: YASGUI into server/static/vendor/yasgui/, Comunica for the tests" && \
 	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
 	  mkdir -p server/static/vendor/yasgui && \
 	  cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css \

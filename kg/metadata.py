@@ -62,6 +62,8 @@ AVAILABILITY_SCHEME = URIRef("http://publications.europa.eu/resource/authority/p
 LICENCE_TYPE_SCHEME = URIRef("http://purl.org/adms/licencetype/1.0")
 
 SPARQL_PROTOCOL = URIRef("http://www.w3.org/TR/sparql11-protocol/")
+#: the Linked Data Fragments' Triple Pattern Fragments specification (the server's /fragments)
+TPF_SPEC = URIRef("https://linkeddatafragments.org/specification/triple-pattern-fragments/")
 
 #: Labels of the EU vocabulary values used here (from the vendored authority tables).
 _EU_LABELS = {
@@ -659,6 +661,34 @@ def build_metadata(
     m.add((sd_dataset, SD.defaultGraph, dataset))
     m.add((dataset, RDF.type, SD.Graph))
     m.add((dataset, VOID.sparqlEndpoint, service))
+
+    # -- Triple Pattern Fragments (/fragments): a dcat:DataService, and VoID's URI lookup --------
+    fragments = URIRef(f"{policy.base}/fragments")
+    fragments_dist = _distribution(policy, "fragments")
+    m.add((dataset, DCAT.distribution, fragments_dist))
+    m.add((fragments_dist, RDF.type, DCAT.Distribution))
+    m.add((fragments_dist, DCTERMS.title, _en(f"{settings.title} (Triple Pattern Fragments)")))
+    m.add((fragments_dist, DCTERMS.description, _en(
+        "The triples matching a pattern (subject, predicate, object, any of them open), 100 a page with "
+        "Hydra controls, for Linked Data Fragments clients such as Comunica.")))
+    m.add((fragments_dist, DCATAP.availability, EU_AVAILABILITY.STABLE))
+    m.add((fragments_dist, DCAT.accessURL, fragments))
+    m.add((fragments_dist, DCAT.accessService, fragments))
+    m.add((fragments_dist, DCTERMS.license, licence))
+    m.add((fragments, RDF.type, DCAT.DataService))
+    m.add((fragments, DCTERMS.title, _en(f"{settings.title}: Triple Pattern Fragments")))
+    m.add((fragments, DCTERMS.license, licence))
+    m.add((fragments, DCTERMS.publisher, publisher))
+    m.add((fragments, DCTERMS.conformsTo, TPF_SPEC))
+    m.add((TPF_SPEC, RDF.type, DCTERMS.Standard))
+    m.add((TPF_SPEC, RDFS.label, _en("Triple Pattern Fragments")))
+    m.add((fragments, DCAT.endpointURL, fragments))
+    m.add((fragments, DCAT.servesDataset, dataset))
+    m.add((fragments, DCAT.theme, EU_THEME.REGI))
+    if contact is not None:
+        m.add((fragments, DCAT.contactPoint, contact))
+    # VoID: appending a URI (percent-encoded) gives the fragment of the triples about it
+    m.add((dataset, VOID.uriLookupEndpoint, URIRef(f"{policy.base}/fragments?subject=")))
 
     # -- VoID ---------------------------------------------------------------------------------
     m.add((void_doc, RDF.type, VOID.DatasetDescription))

@@ -18,7 +18,7 @@ from citykg.server import cache, errors, http, jsonld, limits, search
 from citykg.server.appstate import CityKG
 from citykg.server.pages.home import home_counts
 from citykg.server.release import Release
-from citykg.server.routes import crosscity, data, documents, site, sparql
+from citykg.server.routes import crawlers, crosscity, data, documents, fragments, reconcile, site, sparql
 from citykg.server.settings import Settings
 from citykg.server.store import Store
 from flask import Flask
@@ -83,7 +83,8 @@ def create_app(
             os.replace(tmp, derived)
     errors.install(app)
     http.install(app)
-    for blueprint in (site.bp, documents.bp, data.bp, crosscity.bp, sparql.bp):
+    for blueprint in (site.bp, documents.bp, data.bp, crosscity.bp, sparql.bp, fragments.bp, reconcile.bp,
+                      crawlers.bp):
         app.register_blueprint(blueprint)
     pools = {"documents": cache.LRU(settings["DOC_CACHE_MB"] * 1024 * 1024, settings["DOC_CACHE_MB"] * 1024 * 128),
              "sparql": cache.LRU(settings["SPARQL_RESPONSE_CACHE_BYTES"] if settings["SPARQL_CACHE_BYTES"] > 0 else 0,

@@ -1,10 +1,12 @@
-"""Rate limits per client address on /sparql and /search (Flask-Limiter, in-memory storage).
+"""Rate limits per client address on /sparql and /search (with /reconcile and its suggest: name
+look-ups too; Flask-Limiter, in-memory storage).
 
 A client past a limit gets ``429 Too Many Requests`` with ``Retry-After`` (seconds until its
 window resets), in the format it asked for (citykg.server.errors). The limits are counted
 per client address and per route group: every /sparql request (GET, POST; not the CORS
-preflight OPTIONS) counts against ``RATELIMIT_SPARQL``, every /search request against
-``RATELIMIT_SEARCH``. Pages, documents and downloads are not limited here.
+preflight OPTIONS) counts against ``RATELIMIT_SPARQL``, every /search, /reconcile (a batch is one
+request) and /reconcile/suggest request against ``RATELIMIT_SEARCH``. Pages, documents, downloads
+and fragments are not limited here.
 
 Settings: Flask config, else the environment ``CITYKG_<KEY>``, else the defaults below.
 
@@ -41,7 +43,7 @@ from limits import parse_many
 #: route group -> (endpoint names, setting)
 GROUPS = {
     "sparql": (("sparql.endpoint",), "RATELIMIT_SPARQL"),
-    "search": (("site.search",), "RATELIMIT_SEARCH"),
+    "search": (("site.search", "reconcile.service", "reconcile.suggest"), "RATELIMIT_SEARCH"),
 }
 
 

@@ -72,3 +72,32 @@ def to_jsonld(triples: list[Triple], context: dict, context_url: str | None) -> 
     if "@graph" not in compacted:
         compacted["@graph"] = []
     return json.dumps(compacted, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def serialize_dataset(
+    data: Iterable[Triple],
+    metadata: Iterable[Triple],
+    graph: str,
+    fmt: Format,
+    *,
+    prefixes: dict[str, str] | None = None,
+    context: dict | None = None,
+    context_url: str | None = None,
+) -> bytes:
+    """Data triples and metadata triples in one document: in a quad format (TriG, N-Quads,
+    JSON-LD) the metadata goes into the named graph `graph`, as the Linked Data Fragments spec
+    says, so that a client can tell them apart; a triple format holds both in one graph."""
+    data, metadata = _sorted(data), _sorted(metadata)
+    if fmt.engine is not None and isinstance(fmt.engine, ox.RdfFormat) and fmt.engine.supports_datasets:
+        g = ox.NamedNode(graph)
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in data]
+        quads += [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in metadata]
+        if fmt is formats.JSONLD:
+            nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+            expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads", "useNativeTypes": False})
+            compacted = jsonld.compact(expanded, {"@context": context or {}}, {"graph": True})
+            compacted["@context"] = context_url or context or {}
+            return (json.dumps(compacted, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        used = prefixes if fmt.engine is not ox.RdfFormat.N_QUADS else None
+        return ox.serialize(quads, format=fmt.engine, prefixes=used or None)
+    return serialize([*data, *metadata], fmt, prefixes=prefixes, context=context, context_url=context_url)

@@ -42,6 +42,7 @@ TABLE: tuple[Setting, ...] = (
     Setting("SPARQL_CACHE_MAX_ENTRY", 4 * 1024 * 1024, "larger answers are not cached"),
     Setting("SPARQL_RESPONSE_CACHE_BYTES", 32 * 1024 * 1024,
             "whole responses of repeated /sparql requests, answered in front of Flask (0: off)"),
+    Setting("SITEMAP_URLS", 50_000, "URLs per sitemap file (the protocol's limit); past it /sitemap.xml is an index"),
     Setting("RATELIMIT_ENABLED", True, "rate limits on /sparql and /search (off in apps created with TESTING)"),
     Setting("RATELIMIT_SPARQL", "20 per second; 600 per minute", "limits on /sparql per client address"),
     Setting("RATELIMIT_SEARCH", "20 per second; 600 per minute", "limits on /search per client address"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 #: paths served as they are under the base
 _EXACT = ("/", "/def/", "/catalog", "/sparql", "/.well-known/void", "/context.jsonld", "/download", "/compare",
+          "/fragments", "/reconcile", "/sitemap.xml", "/robots.txt",
           "/search")
 _PREFIXES = ("/doc/", "/def/", "/download/")
 

@@ -252,3 +252,32 @@ def chromium() -> str:
     if not Path(path).exists():
         pytest.skip("chromium is not installed")
     return path
+
+
+# -- a release of many cities (tests/multicity.py) --------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def multicity_release(tmp_path_factory) -> Path:
+    import multicity
+
+    return multicity.build(tmp_path_factory.mktemp("multicity"))
+
+
+@pytest.fixture(scope="session")
+def multicity_app(multicity_release):
+    from citykg.server.app import create_app
+
+    return create_app(multicity_release, config={"TESTING": True})
+
+
+@pytest.fixture()
+def multicity_client(multicity_app):
+    return multicity_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def multicity_server(multicity_release, tmp_path_factory):
+    server = LiveServer(multicity_release, tmp_path_factory.mktemp("multicity-live") / "gunicorn.log")
+    yield server
+    server.stop()

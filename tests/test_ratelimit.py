@@ -59,6 +59,17 @@ def test_search_is_limited_and_answers_in_the_asked_format(limited):
         assert client.get("/doc/city/zurich").status_code == 200
 
 
+def test_reconcile_shares_the_search_budget(limited):
+    client = limited.test_client()
+    assert client.post("/reconcile", data={"queries": '{"q0": {"query": "cafe"}}'}).status_code == 200
+    assert client.get("/reconcile/suggest/entity?prefix=caf").status_code == 200
+    assert client.post("/reconcile", data={"queries": '{"q0": {"query": "cafe"}}'}).status_code == 429
+    assert client.get("/search?q=cafe", headers={"Accept": "application/json"}).status_code == 429
+    # the fragments are not limited (cheap, cacheable: what Triple Pattern Fragments are for)
+    for _ in range(5):
+        assert client.get("/fragments?subject=https%3A%2F%2Fw3id.org%2Fcitykg%2Fid%2Fcity%2Fzurich").status_code == 200
+
+
 def test_preflight_is_free(limited):
     client = limited.test_client()
     for _ in range(6):
