@@ -22,6 +22,7 @@ QB = "http://purl.org/linked-data/cube#"
 SDMX_DIM = "http://purl.org/linked-data/sdmx/2009/dimension#"
 SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
 SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
+PROV = "http://www.w3.org/ns/prov#"
 S = str(SCHEMA)
 
 #: Predicates that name a resource, in order of preference.
@@ -53,6 +54,40 @@ LICENCES = {
     "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0": "CC BY 4.0",
     "http://publications.europa.eu/resource/authority/licence/CC0": "CC0 1.0",
 }
+
+
+#: Names of the EU licence authority table and Creative Commons IRIs that have no label in the data.
+LICENCE_NAMES = {
+    **LICENCES,
+    "http://creativecommons.org/licenses/by-sa/3.0/": "CC BY-SA 3.0",
+    "http://creativecommons.org/licenses/by/3.0/": "CC BY 3.0",
+    "http://creativecommons.org/licenses/by/2.0/": "CC BY 2.0",
+    "http://creativecommons.org/licenses/by-sa/2.0/": "CC BY-SA 2.0",
+    "http://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0",
+    "http://publications.europa.eu/resource/authority/licence/CC_BYSA_3_0": "CC BY-SA 3.0",
+    "http://publications.europa.eu/resource/authority/licence/CC_BY_3_0": "CC BY 3.0",
+    "http://publications.europa.eu/resource/authority/licence/CC_BY_2_0": "CC BY 2.0",
+    "http://publications.europa.eu/resource/authority/licence/CC_BYSA_2_0": "CC BY-SA 2.0",
+}
+
+
+#: English names of the EU file-type authority codes the catalogue uses (their skos:prefLabel).
+FILE_TYPES = {"RDF_N_QUADS": "RDF N-Quads", "RDF_N_TRIPLES": "RDF N-Triples", "RDF_TURTLE": "RDF Turtle",
+              "RDF_XML": "RDF/XML", "JSON_LD": "JSON-LD", "SPARQLQ": "SPARQL", "GZIP": "GNU zip", "CSV": "CSV"}
+
+
+def licence_name(uri: str) -> str:
+    """``…/licence/CC_BY_4_0`` -> ``CC BY 4.0``; an unknown licence keeps its IRI."""
+    if uri in LICENCE_NAMES:
+        return LICENCE_NAMES[uri]
+    m = re.fullmatch(r"http://publications\.europa\.eu/resource/authority/licence/CC_(BY(?:NC|ND|SA)*)_(\d)_(\d)", uri)
+    if m:
+        parts = re.findall(r"BY|NC|ND|SA", m[1])
+        return f"CC {'-'.join(parts)} {m[2]}.{m[3]}"
+    m = re.fullmatch(r"https?://creativecommons\.org/licenses/([a-z-]+)/(\d\.\d)/?", uri)
+    if m:
+        return f"CC {m[1].upper()} {m[2]}"
+    return uri
 
 
 def iri(value: str) -> str:
@@ -246,14 +281,25 @@ def format_number(value: str) -> str:
     return f"{d.normalize():,f}"
 
 
+#: Scale words, largest first: a figure of at least this size reads as words when it is round.
+SCALES = ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"))
+
+
 def format_amount(value: str) -> str:
-    """Like `format_number`, but whole billions read as words: ``100 billion``."""
+    """Like `format_number`, but round figures from a billion up read with the scale word chart axes
+    use: ``100 billion``, ``2.3 trillion`` (not ``2300 billion``); a figure that needs more than two
+    decimals in its scale, and anything below a billion, keeps every digit (``6,255,000``)."""
     try:
         d = Decimal(value)
     except InvalidOperation:
         return value
-    if d == d.to_integral_value() and abs(d) >= 10**9 and d % 10**8 == 0:
-        return f"{(d / 10**9).normalize():f} billion"
+    if d.is_finite():
+        for size, word in SCALES:
+            if abs(d) >= size:
+                scaled = d / size
+                if scaled == scaled.quantize(Decimal("0.01")):
+                    return f"{format_number(str(scaled.normalize()))} {word}"
+                break
     return format_number(value)
 
 
@@ -380,3 +426,42 @@ def photos(store: Store, place: str) -> list[Photo]:
         )
         for u, g in grouped.items()
     ]
+
+
+def observation_titles(store: Store, policy: UriPolicy, uris: set[str] | list[str]) -> dict[str, str]:
+    """Titles of observations that have no label of their own, from their place, indicator and
+    period: ``Nanchang — water area share``, ``Pinecrest — forest coverage rate, 2022``."""
+    ordered = sorted({u for u in uris if u})
+    if not ordered:
+        return {}
+    t = policy.term
+    out: dict[str, str] = {}
+    for i in range(0, len(ordered), 200):
+        values = " ".join(iri(u) for u in ordered[i : i + 200])
+        rows = store.select(
+            f"""SELECT ?o ?area ?ind ?period WHERE {{ VALUES ?o {{ {values} }}
+              ?o <{t("indicator")}> ?ind ; <{SDMX_DIM}refArea> ?area .
+              OPTIONAL {{ ?o <{SDMX_DIM}refPeriod> ?period }} }}"""
+        )
+        names = labels(store, {r[k].value for r in rows for k in ("area", "ind")})
+        for r in rows:
+            area = names.exact(r["area"].value, "en") or names.get(r["area"].value) or local_name(r["area"].value)
+            ind = names.get(r["ind"].value) or humanize(local_name(r["ind"].value))
+            period = f", {local_name(r['period'].value)}" if "period" in r else ""
+            out.setdefault(r["o"].value, f"{area} — {ind}{period}")
+    return out
+
+
+def add_observation_titles(store: Store, policy: UriPolicy, names: Labels, uris: set[str] | list[str]) -> None:
+    """Gives the observations among `uris` that have no label their title (`observation_titles`)."""
+    prefix = f"{policy.base}/id/observation/"
+    missing = {u for u in uris if u.startswith(prefix) and u not in names.by_uri}
+    for uri, title in observation_titles(store, policy, missing).items():
+        names.by_uri.setdefault(uri, {})["en"] = title
+
+
+def dataset_licence(store: Store, policy: UriPolicy, fallback: str | None = None) -> str | None:
+    """The licence of the dataset (dct:license in the metadata), else `fallback` (the manifest's)."""
+    rows = store.select(f"SELECT ?l WHERE {{ {iri(str(policy.dataset))} <{DCT}license> ?l . FILTER isIRI(?l) }} "
+                        "LIMIT 1")
+    return rows[0]["l"].value if rows else fallback

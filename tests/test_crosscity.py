@@ -259,7 +259,7 @@ def test_compare_side_by_side(client):
         return next(t for t in texts if t.startswith(label + " "))
 
     assert row("water area share") == "water area share nearly 30 % — —"  # "—" where a city has none
-    assert row("gross domestic product") == "gross domestic product — 845 billion CNY 2021 2300 billion CNY"
+    assert row("gross domestic product") == "gross domestic product — 845 billion CNY 2021 2.3 trillion CNY"
     assert row("universities") == "universities — more than 60 —"
     assert row("county-level cities") == "county-level cities — 2 —"
     # every indicator any of them has, once

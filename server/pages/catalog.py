@@ -28,9 +28,11 @@ def catalog_page(kg: CityKG, urls: UrlMapper) -> dict:
             OPTIONAL {{ ?d <{DCT}title> ?title }}
           }} }} ORDER BY ?url"""
     )
+    names = queries.labels(store, {r[k].value for r in rows for k in ("format", "media") if k in r})
     dists = []
     for r in rows:
         url = r["url"].value if "url" in r else None
+        code = queries.local_name(r["format"].value) if "format" in r else None
         dists.append(
             {
                 "uri": r["d"].value,
@@ -39,10 +41,14 @@ def catalog_page(kg: CityKG, urls: UrlMapper) -> dict:
                 "href": (urls.path(url) if url else None) or url,
                 "media": queries.local_name(r["media"].value) if "media" in r else None,
                 "media_full": r["media"].value.split("media-types/")[-1] if "media" in r else None,
-                "format": queries.local_name(r["format"].value) if "format" in r else None,
-                "size": r["size"].value if "size" in r else None,
+                "format": (names.get(r["format"].value) or queries.FILE_TYPES.get(code, code.replace("_", " ")))
+                if code else None,
+                "format_code": queries.local_name(r["format"].value) if "format" in r else None,
+                "format_uri": r["format"].value if "format" in r else None,
+                "size": queries.format_number(r["size"].value) if "size" in r else None,
                 "sha256": r["sum"].value if "sum" in r else None,
-                "licence": queries.LICENCES.get(r["lic"].value, r["lic"].value) if "lic" in r else None,
+                "licence": queries.licence_name(r["lic"].value) if "lic" in r else None,
+                "licence_uri": r["lic"].value if "lic" in r else None,
             }
         )
     pairs = queries.outgoing(store, str(kg.policy.catalog))

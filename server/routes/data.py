@@ -65,7 +65,7 @@ def catalog(ext: str | None):
         triples = read_triples(path, kg.release.built_base, kg.policy.base)
     else:
         triples = queries.graph_triples(kg.store, str(kg.policy.graph("metadata")))
-    return rdf_response(triples, fmt, negotiated=ext is None, path=local)
+    return rdf_response(triples, fmt, negotiated=ext is None, path=local, document=str(kg.policy.catalog))
 
 
 @bp.route("/.well-known/void", defaults={"ext": None})
@@ -80,7 +80,7 @@ def void(ext: str | None):
     else:
         triples = queries.document(kg.store, kg.policy, str(kg.policy.void), str(kg.policy.void))[0]
     return rdf_response(triples, fmt, negotiated=ext is None, path=urls().local("/.well-known/void"),
-                        offers=formats.RDF)
+                        offers=formats.RDF, document=str(kg.policy.void))
 
 
 @bp.route("/context.jsonld")

@@ -9,7 +9,7 @@ from pathlib import Path
 from citykg.server import conneg, formats
 from citykg.server.context import state, urls
 from citykg.server.errors import not_acceptable
-from citykg.server.pages.home import home_page
+from citykg.server.pages.home import home_page, site_footer
 from citykg.server.routes.common import cacheable
 from citykg.server.search import search as run_search
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -65,3 +65,9 @@ def asset(filename: str) -> str:
     if hashes[filename] is None:
         return url_for("static", filename=filename)
     return url_for("static", filename=filename, v=hashes[filename])
+
+
+@bp.app_template_global("footer")
+def footer() -> dict:
+    """The data licence and attribution every page's footer shows."""
+    return site_footer(state())

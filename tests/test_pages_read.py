@@ -1,0 +1,165 @@
+"""Pages as people read them (issue 13): the lead of an entity page, observation titles, the data
+licence in every footer and every RDF document, labelled backlinks by property with counts, photo
+credits once, licences by name, numbers with scale words and separators."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+from citykg.server.queries import format_amount, licence_name
+
+BASE = "https://w3id.org/citykg"
+CC_BY = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+HTML = {"Accept": "text/html"}
+
+
+def page(client, path: str, status: int = 200) -> str:
+    r = client.get(path, headers=HTML)
+    assert r.status_code == status, (path, r.status_code)
+    return r.get_data(as_text=True)
+
+
+def text_of(fragment: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)).strip()
+
+
+def section(html: str, start: str, end: str = "</section>") -> str:
+    i = html.index(start)
+    return html[i:html.index(end, i)]
+
+
+def lead(html: str) -> str:
+    return text_of(section(html, 'id="lead"', "</p>").split(">", 1)[1])
+
+
+# -- the lead ------------------------------------------------------------------------------------------
+
+
+def test_city_lead_says_what_it_is_where_its_key_figure_and_source(client):
+    text = lead(page(client, "/doc/city/nanchang"))
+    assert text.startswith("Nanchang is a city in Jiangxi , China")
+    assert "population 6,255,000 (period not stated)" in text
+    assert "Source: Nanchang: city profile (IURC China catalogue of cooperation cities)" in text
+
+
+def test_observation_lead_has_value_in_words_qualifier_unit_period_and_source(client):
+    html = page(client, "/doc/observation/nanchang/water-area-share")
+    text = lead(html)
+    assert text.startswith("An observation: the water area share of Nanchang is nearly 30 % "
+                           "(percent, period not stated).")
+    assert "Source: Nanchang: city profile" in text
+    assert "accounts for nearly 30% of the urban space" in section(html, 'class="source-sentence"', "</blockquote>")
+
+
+def test_observation_title_is_a_label_not_its_uri(client):
+    html = page(client, "/doc/observation/nanchang/water-area-share")
+    assert "<title>Nanchang — water area share · citykg</title>" in html
+    assert '<h1><span lang="en">Nanchang — water area share</span>' in html
+
+
+@pytest.mark.parametrize("path, starts", [
+    ("/doc/province/jiangxi", "Jiangxi is a province in China"),
+    ("/doc/landmark/tengwang-pavilion", "Tengwang Pavilion is a landmark in Nanchang , Jiangxi , China"),
+    ("/doc/image/nanchang/zhangzhugang", "Photo of Nanchang by Zhangzhugang is a photo"),
+])
+def test_every_entity_page_has_a_lead(client, path, starts):
+    assert lead(page(client, path)).startswith(starts)
+
+
+# -- licence and attribution ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/doc/city/nanchang", "/def/", "/download", "/catalog", "/search?q=nan",
+                                  "/compare", "/def/theme/nature-based-solutions-for-circular-cities-and-regions"])
+def test_every_page_footer_has_the_data_licence_and_attribution(client, path):
+    html = page(client, path)
+    footer = section(html, '<footer class="site">', "</footer>")
+    assert f'<a href="{CC_BY}" rel="license">CC BY 4.0</a>' in footer
+    assert "International Urban and Regional Cooperation (IURC)" in text_of(footer)
+
+
+def test_the_404_page_has_the_footer_too(client):
+    html = page(client, "/doc/city/atlantis", 404)
+    assert f'href="{CC_BY}" rel="license"' in html
+
+
+@pytest.mark.parametrize("path, doc", [
+    ("/doc/city/nanchang.ttl", f"{BASE}/doc/city/nanchang"),
+    ("/doc/observation/nanchang/water-area-share.nt", f"{BASE}/doc/observation/nanchang/water-area-share"),
+    ("/def/indicator/population.ttl", f"{BASE}/def/indicator/population"),
+    ("/catalog.ttl", f"{BASE}/catalog"),
+    ("/.well-known/void.ttl", f"{BASE}/.well-known/void"),
+])
+def test_every_rdf_document_states_its_licence(client, path, doc):
+    r = client.get(path)
+    assert r.status_code == 200
+    fmt = ox.RdfFormat.N_TRIPLES if path.endswith(".nt") else ox.RdfFormat.TURTLE
+    triples = {(t.subject.value, t.predicate.value, t.object.value) for t in ox.parse(r.data, format=fmt)}
+    assert (doc, "http://purl.org/dc/terms/license", CC_BY) in triples
+
+
+def test_jsonld_context_is_the_canonical_uri_not_the_serving_host(client):
+    data = client.get("/doc/city/nanchang.jsonld", base_url="http://example.test:8123").get_json(force=True)
+    assert data["@context"] == f"{BASE}/context.jsonld"
+
+
+# -- backlinks, photos, licences ----------------------------------------------------------------------
+
+
+def test_backlinks_are_labelled_and_grouped_by_property_with_counts(client):
+    html = page(client, "/doc/city/nanchang")
+    linked = section(html, "<h2>Linked from</h2>")
+    text = text_of(linked)
+    assert re.search(r"\d+ links to Nanchang, grouped by the property that links", text)
+    assert "Reference Area (14)" in text and "narrative of (5)" in text
+    assert "Nanchang — water area share" in text
+    assert ">https://w3id.org/citykg/id/observation/" not in linked  # no raw URI as a link text
+
+
+def test_photo_credits_are_given_once(client):
+    html = page(client, "/doc/city/nanchang")
+    photos = text_of(section(html, 'id="photos"', "</ul>"))
+    assert photos.count("Zhangzhugang") == 1 and photos.count("上海道台") == 1
+    assert "licence CC BY-SA 4.0" in photos
+
+
+def test_licences_show_by_name_not_as_raw_uris(client):
+    html = page(client, "/doc/image/nanchang/zhangzhugang")
+    props = section(html, "<h2>Properties</h2>")
+    assert ">CC BY-SA 4.0</a>" in props
+    assert ">http://creativecommons.org/licenses/by-sa/4.0/<" not in props
+    assert ">http://publications.europa.eu/resource/authority/licence/CC_BYSA_4_0<" not in props
+
+
+def test_licence_names():
+    assert licence_name("http://publications.europa.eu/resource/authority/licence/CC_BYNCSA_4_0") == "CC BY-NC-SA 4.0"
+    assert licence_name("http://creativecommons.org/licenses/by-nd/4.0/") == "CC BY-ND 4.0"
+    assert licence_name("http://example.org/my-licence") == "http://example.org/my-licence"
+
+
+# -- numbers -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, words", [
+    ("100000000000", "100 billion"), ("2300000000000", "2.3 trillion"), ("845000000000", "845 billion"),
+    ("6255000", "6,255,000"), ("1234567890123", "1,234,567,890,123"), ("7159", "7,159"), ("2.5", "2.5"),
+])
+def test_large_figures_read_with_the_scale_words_of_the_chart_axes(value, words):
+    assert format_amount(value) == words
+
+
+def test_download_and_catalogue_sizes_have_thousands_separators(client):
+    for path in ("/download", "/catalog"):
+        html = page(client, path)
+        sizes = re.findall(r'<td class="num">([^<]*)</td>', html)
+        assert sizes and all(re.fullmatch(r"\d{1,3}(,\d{3})*|", s) for s in sizes), (path, sizes)
+        assert any("," in s for s in sizes), path
+
+
+def test_catalogue_shows_file_types_and_licences_by_name(client):
+    html = page(client, "/catalog")
+    dists = text_of(section(html, "<h2>Distributions</h2>", "</table>"))
+    assert "RDF N-Quads" in dists and "RDF Turtle" in dists and "CC BY 4.0" in dists
+    assert "RDF_N_QUADS" not in dists and "RDF N QUADS" not in dists
