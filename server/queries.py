@@ -303,10 +303,14 @@ def format_amount(value: str) -> str:
     return format_number(value)
 
 
-def qualified(value: str, unit: str | None, qualifier_label: str | None, qualifier: str | None) -> str:
-    """``nearly 30 %``, ``more than 20 %``, ``6,255,000``, ``more than 100 billion CNY``."""
+def qualified(value: str, unit: str | None, qualifier_label: str | None, qualifier: str | None,
+              counted: str | None = None) -> str:
+    """``nearly 30 %``, ``more than 20 %``, ``6,255,000``, ``more than 100 billion CNY``; a count of
+    what the indicator counts (`counted`, its ``ckg:countedIn``) keeps that word: ``12,000,000 TEU``."""
     number = format_amount(value)
     symbol = UNITS.get(unit or "", (local_name(unit) if unit else "", ""))[0]
+    if counted and not symbol:
+        symbol = counted
     text = f"{number} {symbol}".strip()
     words = (qualifier_label or (humanize(local_name(qualifier)) if qualifier else "")).strip()
     if words and local_name(qualifier or "") != "exact" and words.lower() != "exact":
@@ -334,7 +338,7 @@ class Indicator:
 def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
     t = policy.term
     rows = store.select(
-        f"""SELECT ?obs ?ind ?value ?unit ?qual ?stated ?source ?industry ?period WHERE {{
+        f"""SELECT ?obs ?ind ?value ?unit ?qual ?stated ?source ?industry ?period ?counted WHERE {{
           ?obs <{SDMX_DIM}refArea> {iri(place)} ; <{SDMX_MEASURE}obsValue> ?value ;
                <{t("indicator")}> ?ind .
           OPTIONAL {{ ?obs <{SDMX_ATTR}unitMeasure> ?unit }}
@@ -343,6 +347,7 @@ def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
           OPTIONAL {{ ?obs <{t("sourceText")}> ?source }}
           OPTIONAL {{ ?obs <{t("industry")}> ?industry }}
           OPTIONAL {{ ?obs <{SDMX_DIM}refPeriod> ?period }}
+          OPTIONAL {{ ?ind <{t("countedIn")}> ?counted }}
         }} ORDER BY ?ind ?obs"""
     )
     names = labels(
@@ -360,6 +365,7 @@ def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
         qual = r["qual"].value if "qual" in r else None
         ind = r["ind"].value
         industry = r["industry"].value if "industry" in r else None
+        counted = r["counted"].value if "counted" in r else None
         out.append(
             Indicator(
                 observation=obs,
@@ -367,9 +373,9 @@ def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
                 label=names.get(ind) or humanize(local_name(ind)),
                 value=r["value"].value,
                 unit=unit,
-                unit_word=UNITS.get(unit or "", ("", humanize(local_name(unit)) if unit else ""))[1],
+                unit_word=counted or UNITS.get(unit or "", ("", humanize(local_name(unit)) if unit else ""))[1],
                 qualifier=qual,
-                words=qualified(r["value"].value, unit, names.get(qual) if qual else None, qual),
+                words=qualified(r["value"].value, unit, names.get(qual) if qual else None, qual, counted),
                 stated=r["stated"].value if "stated" in r else None,
                 source=r["source"].value if "source" in r else None,
                 industry=industry,

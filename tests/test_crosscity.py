@@ -437,3 +437,14 @@ def test_pages_in_chromium(catalogue, chromium, tmp_path_factory):
     finally:
         chrome.close()
         server.stop()
+
+
+def test_a_count_keeps_what_it_counts(client):
+    """Container throughput is a plain count (unit:NUM) of TEU: pages say "12,000,000 TEU", not a bare number."""
+    html = page(client, "/doc/city/stonebridge")
+    row = next(text_of(r) for r in table_rows(html, "indicators") if "container throughput" in r)
+    assert "12,000,000 TEU" in row and "count" not in row.split("TEU", 1)[1][:12]
+    html = page(client, "/def/indicator/container-throughput")
+    assert "Unit: TEU" in text_of(html)
+    assert "12,000,000 TEU" in text_of(between(html, 'id="indicator-values"', "</table>"))
+    assert ">TEU</text>" in html  # the chart's axis

@@ -66,10 +66,10 @@ def indicator_page(kg: CityKG, urls: UrlMapper, uri: str) -> dict:
     values = indicator_values(kg, uri)
     unit = c.unit or next((v.unit for v in values if v.unit), None)
     csv_href = urls.local(f"/def/indicator/{quote(local_name(uri), safe=_PATH_SAFE)}.csv")
-    return dict(title=c.label, uri=uri, concept=c, values=values, unit_word=_unit_word(unit),
+    return dict(title=c.label, uri=uri, concept=c, values=values, unit_word=c.counted or _unit_word(unit),
                 unit=unit, cities=len({v.city for v in values}),
-                bars=bar_chart(values, f"{c.label}: latest value of each city"),
-                lines=line_chart(values, f"{c.label} over time"),
+                bars=bar_chart(values, f"{c.label}: latest value of each city", c.counted),
+                lines=line_chart(values, f"{c.label} over time", c.counted),
                 csv_href=csv_href, alternates=_alternates(urls, uri))
 
 
