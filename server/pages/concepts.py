@@ -180,7 +180,7 @@ class Concept:
 def _match_text(kg: CityKG, uri: str, names: queries.Labels) -> str:
     if uri.startswith(EU_THEME_NS):
         code = local_name(uri)
-        return f"EU data theme: {names.get(uri) or EU_THEMES.get(code, code)} ({code})"
+        return f"{names.get(uri) or EU_THEMES.get(code, code)} ({code})"  # the relation says "EU data theme"
     m = re.fullmatch(r"https?://metadata\.un\.org/sdg/(\d+)(?:\.(\w+))?(?:\.(\w+))?", uri)
     if m:
         if m[3]:

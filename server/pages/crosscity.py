@@ -91,6 +91,9 @@ def _excerpt(text: str | None, size: int = 320) -> str | None:
 
 
 def theme_page(kg: CityKG, urls: UrlMapper, uri: str) -> dict:
+    """The theme, the cities that seek cooperation on it and, under each, only the narratives that speak
+    of it (``dct:subject`` the theme: the build links a narrative to each theme of its city whose labels
+    or keywords it uses), with how many other narratives the city has."""
     c = concept(kg, uri)
     t = kg.policy.term
     rows = kg.store.select(f"""SELECT ?city ?n ?title ?text ?pos ?on WHERE {{
@@ -105,20 +108,25 @@ def theme_page(kg: CityKG, urls: UrlMapper, uri: str) -> dict:
     for r in rows:
         city = r["city"].value
         entry = cities.setdefault(city, {"uri": city, "label": _city_label(names, city), "narratives": {},
-                                         "slug": local_name(city)})
-        if "n" in r:
-            n = r["n"].value
-            entry["narratives"].setdefault(n, {
-                "uri": n,
-                "title": r["title"].value if "title" in r else names.get(n) or local_name(n),
-                "text": _excerpt(r["text"].value if "text" in r else None),
-                "position": _number(r["pos"].value) if "pos" in r else None,
-                "on_theme": "on" in r,
-            })
+                                         "others": set(), "slug": local_name(city)})
+        if "n" not in r:
+            continue
+        n = r["n"].value
+        if "on" not in r:
+            entry["others"].add(n)
+            continue
+        entry["narratives"].setdefault(n, {
+            "uri": n,
+            "title": r["title"].value if "title" in r else names.get(n) or local_name(n),
+            "text": _excerpt(r["text"].value if "text" in r else None),
+            "position": _number(r["pos"].value) if "pos" in r else None,
+            "on_theme": True,
+        })
     ordered = sorted(cities.values(), key=lambda e: e["label"].lower())
     for e in ordered:
+        e["others"] = len(e["others"] - set(e["narratives"]))
         e["narratives"] = sorted(e["narratives"].values(), key=lambda n: (
-            not n["on_theme"], n["position"] if n["position"] is not None else math.inf, n["title"].lower()))
+            n["position"] if n["position"] is not None else math.inf, n["title"].lower()))
     compare_href = None
     if len(ordered) > 1:
         compare_href = compare_link(urls, [("city", e["slug"]) for e in ordered[:MAX_COMPARE]])
