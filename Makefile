@@ -11,7 +11,9 @@ WHEELS  ?= dist-wheel
 BUILD_INPUTS := $(wildcard seeds/profiles/*) $(wildcard ontology/*.ttl) $(wildcard shapes/*.ttl) \
                 $(wildcard kg/*.py) $(wildcard citykg/*.py)
 
-.PHONY: all venv build serve test test-deps lint clean assets wheel
+DEMO    ?= dist-demo
+
+.PHONY: all venv build serve demo test test-deps lint clean assets wheel
 
 all: build
 
@@ -34,6 +36,12 @@ build: $(BIN)/citykg
 
 serve: $(RELEASE)/manifest.json assets
 	$(BIN)/citykg serve --release $(RELEASE) --host $(HOST) --port $(PORT)
+
+# five clearly fictional cities (the test profiles), built into $(DEMO)/ and served: the cross-city
+# views (compare, indicators across cities, shared themes) with more than the one real seed city
+demo: $(BIN)/citykg assets
+	$(BIN)/citykg build --seeds tests/data --out $(DEMO) --include demo/fictional-cities.ttl --quiet
+	$(BIN)/citykg serve --release $(DEMO) --host $(HOST) --port $(PORT)
 
 assets:
 	@# YASGUI for /sparql, pinned in package.json + package-lock.json; copied into the
@@ -65,4 +73,4 @@ test: test-deps $(BIN)/citykg assets
 	$(BIN)/pytest -q
 
 clean:
-	rm -rf $(RELEASE) $(WHEELS) .pytest_cache
+	rm -rf $(RELEASE) $(DEMO) $(WHEELS) .pytest_cache

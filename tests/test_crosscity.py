@@ -451,3 +451,72 @@ def test_a_count_keeps_what_it_counts(client):
     assert "Unit: TEU" in text_of(html)
     assert "12,000,000 TEU" in text_of(between(html, 'id="indicator-values"', "</table>"))
     assert ">TEU</text>" in html  # the chart's axis
+
+
+ALL6 = "/compare?" + "&".join(f"city={c}" for c in ("nanchang", "harbourfield", "lakeview", "pinecrest", "riverton",
+                                                     "stonebridge"))
+
+
+def test_compare_has_a_csv_twin(client):
+    html = page(client, "/compare?city=nanchang&city=lakeview&city=riverton")
+    assert 'href="/compare.csv?city=nanchang&amp;city=lakeview&amp;city=riverton"' in html
+    r = client.get("/compare.csv?city=nanchang&city=lakeview&city=riverton")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
+    assert rows[0] == ["indicator", "indicator_uri", "city", "city_uri", "period", "value", "unit", "qualifier",
+                       "words", "observation_uri"]
+    assert ["population", f"{BASE}/def/indicator/population", "Lakeview", f"{BASE}/id/city/lakeview", "",
+            "5600000", "NUM", "exact", "5,600,000", f"{BASE}/id/observation/lakeview/population"] in rows
+    gdp = next(r for r in rows if r[0] == "gross domestic product" and r[2] == "Riverton")
+    assert gdp[5] == "2300000000000" and gdp[8] == "2.3 trillion CNY"
+    bad = client.get("/compare.csv?city=nanchang")
+    assert bad.status_code == 400 and "at least two" in bad.get_data(as_text=True)
+
+
+@pytest.mark.browser
+def test_compare_fits_a_desktop_and_a_phone(catalogue, chromium, tmp_path_factory):
+    """Six cities at 1366 px: the tables fit their column, nothing scrolls sideways; on a 390 px phone each
+    city's value is on a line of its own, named."""
+    pytest.importorskip("websocket")
+    from conftest import LiveServer
+    from test_browser import Chrome, fits_phone
+
+    server = LiveServer(catalogue, tmp_path_factory.mktemp("live-cmp") / "gunicorn.log")
+    chrome = Chrome(chromium, tmp_path_factory.mktemp("chrome-cmp"))
+    no_sideways = """[...document.querySelectorAll('.table-wrap')].every(w => w.scrollWidth <= w.clientWidth + 1)"""
+    try:
+        chrome.call("Emulation.setDeviceMetricsOverride", width=1366, height=900, deviceScaleFactor=1, mobile=False)
+        chrome.open(server.url + ALL6)
+        assert chrome.errors() == []
+        assert chrome.evaluate("document.querySelectorAll('#compare-table thead th').length") == 7
+        assert chrome.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert chrome.evaluate(no_sideways)
+        chrome.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=3, mobile=True)
+        chrome.open(server.url + ALL6)
+        assert chrome.errors() == []
+        assert fits_phone(chrome) and chrome.evaluate(no_sideways)
+        cell = chrome.evaluate("""(() => { const td = document.querySelector('#compare-table tbody td');
+            return [getComputedStyle(td, '::before').content, td.getBoundingClientRect().width,
+                    document.querySelector('#compare-table thead').getBoundingClientRect().height]; })()""")
+        assert cell[0] == '"Nanchang"' and cell[1] > 300 and cell[2] == 0  # named, full width, no header row
+    finally:
+        chrome.call("Emulation.clearDeviceMetricsOverride")
+        chrome.close()
+        server.stop()
+
+
+def test_make_demo_builds_and_serves_fictional_cities(tmp_path):
+    """`make demo` builds the five invented test cities (each page says it is fictional) and serves them."""
+    dry = subprocess.run(["make", "-n", "demo", "DEMO=" + str(tmp_path / "demo")], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    build = next(line for line in dry.splitlines() if " build " in line)
+    assert "--seeds tests/data" in build and "demo/fictional-cities.ttl" in build
+    assert any(" serve --release " + str(tmp_path / "demo") in line for line in dry.splitlines())
+    args = build.split(" build ", 1)[1].split()
+    done = subprocess.run([sys.executable, "-m", "citykg.cli", "build", *args], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    demo = create_app(tmp_path / "demo", config={"TESTING": True}).test_client()
+    html = page(demo, "/compare?city=harbourfield&city=lakeview&city=pinecrest&city=riverton&city=stonebridge")
+    assert "<h1>Harbourfield, Lakeview, Pinecrest, Riverton and Stonebridge compared</h1>" in html
+    assert "A fictional city" in text_of(between(page(demo, "/doc/city/lakeview"), 'id="lead"', "</p>"))

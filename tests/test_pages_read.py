@@ -163,3 +163,16 @@ def test_catalogue_shows_file_types_and_licences_by_name(client):
     dists = text_of(section(html, "<h2>Distributions</h2>", "</table>"))
     assert "RDF N-Quads" in dists and "RDF Turtle" in dists and "CC BY 4.0" in dists
     assert "RDF_N_QUADS" not in dists and "RDF N QUADS" not in dists
+
+
+# -- compare with one city -----------------------------------------------------------------------------
+
+
+def test_compare_with_one_city_says_so_and_offers_ways_on(client):
+    html = page(client, "/compare")
+    lonely = text_of(section(html, 'id="compare-lonely"'))
+    assert "This release has one city, Nanchang : comparing needs at least two" in lonely
+    assert "make demo" in lonely and 'href="/doc/city/nanchang"' in html
+    assert 'type="checkbox"' not in html  # no form that can never succeed
+    html = page(client, "/compare?city=nanchang&city=nanchang", 400)
+    assert "This release has one city, Nanchang: a comparison needs at least two cities." in html

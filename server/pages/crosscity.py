@@ -205,7 +205,7 @@ def _grid(sets: dict[str, set[str]], cities: list[str], names: queries.Labels) -
     return sorted(rows, key=lambda r: (-r["count"], r["label"].lower()))
 
 
-def compare_page(kg: CityKG, asked: list[str], preselect: list[str]) -> dict:
+def compare_page(kg: CityKG, urls: UrlMapper, asked: list[str], preselect: list[str]) -> dict:
     """The comparison of the cities `asked` (slugs, URIs or page links), with the cities of
     `preselect` ticked in the form; raises CompareError."""
     choices = city_choices(kg)
@@ -216,9 +216,15 @@ def compare_page(kg: CityKG, asked: list[str], preselect: list[str]) -> dict:
             preselected.append(resolve_city(text, choices))
     context = {"title": "Compare cities", "choices": choices, "selected": preselected, "error": None,
                "columns": [], "rows": [], "themes": [], "industries": [], "max_compare": MAX_COMPARE,
-               "checkboxes": len(choices) <= MAX_CHECKBOXES}
+               "checkboxes": len(choices) <= MAX_CHECKBOXES, "csv_href": None,
+               "lonely": len(choices) < 2, "only": choices[0] if len(choices) == 1 else None}
     if not asked:
         return context
+    if len(choices) < 2:
+        only = f"one city, {choices[0]['label']}" if choices else "no city"
+        exc = CompareError(f"This release has {only}: a comparison needs at least two cities.")
+        exc.context = {**context, "error": str(exc)}
+        raise exc
     try:
         selected = selected_cities(asked, choices)
     except CompareError as exc:
@@ -248,9 +254,32 @@ def compare_page(kg: CityKG, asked: list[str], preselect: list[str]) -> dict:
     concept_names = labels(kg.store, set().union(*themes.values(), *industries.values()))
     names = [col["label"] for col in columns]
     title = (", ".join(names[:-1]) + " and " + names[-1]) + " compared"
+    slug_of = {c["uri"]: c["slug"] for c in choices}
+    csv_href = urls.local("/compare.csv?" + urlencode([("city", slug_of[c]) for c in selected], safe=_QUERY_SAFE))
     return ({**context, "title": title, "selected": selected, "columns": columns,
                                     "rows": rows, "themes": _grid(themes, selected, concept_names),
-                                    "industries": _grid(industries, selected, concept_names)})
+                                    "industries": _grid(industries, selected, concept_names), "csv_href": csv_href})
+
+
+#: The columns of the comparison as CSV: one row per city and indicator (the latest value).
+COMPARE_COLUMNS = ("indicator", "indicator_uri", "city", "city_uri", "period", "value", "unit", "qualifier", "words",
+                   "observation_uri")
+
+
+def compare_rows(kg: CityKG, urls: UrlMapper, asked: list[str]) -> list[list[str]]:
+    """The comparison's indicator table as CSV rows (header first): every indicator of the cities, each
+    city's latest value, in the order of the page; raises CompareError as the page does."""
+    context = compare_page(kg, urls, asked, [])
+    out = [list(COMPARE_COLUMNS)]
+    for row in context["rows"]:
+        for col, cell in zip(context["columns"], row["cells"], strict=True):
+            if cell is None:
+                continue
+            unit = local_name(cell.unit) if cell.unit else ""
+            qualifier = local_name(cell.qualifier) if cell.qualifier else ""
+            out.append([row["label"], row["uri"], col["label"], col["uri"], period_label(cell.period), cell.value,
+                        unit, qualifier, cell.words, cell.observation])
+    return out
 
 
 def compare_href(kg: CityKG, urls: UrlMapper, uri: str) -> str | None:

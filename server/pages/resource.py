@@ -186,6 +186,7 @@ class Lead:
     figure_place: Value | None = None  # an observation's place
     source: Value | None = None
     quote: str | None = None
+    description: str | None = None  # a city's schema:description (the demo's "a fictional city")
 
 
 def _article(word: str) -> str:
@@ -221,6 +222,9 @@ def lead(kg: CityKG, urls: UrlMapper, uri: str, title: str, pairs: list[tuple[Te
                           "LIMIT 1")
         place = up[0]["o"] if up else None
     derived = next((o for p, o in pairs if p.value == f"{queries.PROV}wasDerivedFrom" and o.is_uri), None)
+    if kind == "city":
+        out.description = next((o.value for p, o in pairs if p.value == f"{S}description" and o.is_literal
+                                and (o.lang or "en").startswith("en")), None)
     if kind == "observation":
         area = next((o for p, o in pairs if p.value == f"{queries.SDMX_DIM}refArea" and o.is_uri), None)
         if area is not None:
