@@ -25,6 +25,42 @@ SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
 PROV = "http://www.w3.org/ns/prov#"
 S = str(SCHEMA)
 
+#: The word for a thing of each type, most specific first (the lead's "Nanchang is a city").
+TYPE_WORDS = (
+    (f"{QB}Observation", "observation"), (f"{S}City", "city"), (f"{S}Country", "country"),
+    (f"{S}AdministrativeArea", "administrative area"), (f"{S}LandmarksOrHistoricalBuildings", "landmark"),
+    (f"{S}EventSeries", "event"), (f"{S}EducationalOrganization", "educational organisation"),
+    (f"{S}Organization", "organisation"), (f"{S}Project", "project"), (f"{S}ImageObject", "photo"),
+    (f"{S}Person", "person"), (f"{QB}DataSet", "data set"), (f"{SKOS}ConceptScheme", "concept scheme"),
+    (f"{SKOS}Concept", "concept"), (f"{OWL}Ontology", "ontology"), (f"{OWL}Class", "class"),
+    (f"{OWL}ObjectProperty", "property"), (f"{OWL}DatatypeProperty", "property"),
+)
+
+#: The concept schemes of the project, by the word for one of their concepts.
+SCHEME_WORDS = {"indicator": "indicator", "theme": "cooperation theme", "industry": "industry",
+                "qualifier": "qualifier", "role": "centre role"}
+
+
+def type_words(policy: UriPolicy) -> tuple[tuple[str, str], ...]:
+    """`TYPE_WORDS` with the project's own classes first (a province, a cooperation narrative)."""
+    t = policy.term
+    own = ((str(t("Province")), "province"), (str(t("CooperationNarrative")), "cooperation narrative"),
+           (str(t("Programme")), "programme"), (str(t("SourceDocument")), "source document"))
+    return own + TYPE_WORDS
+
+
+def kind_of(policy: UriPolicy, uri: str, type_uris: set[str] | list[str]) -> str | None:
+    """The word for what `uri` is ("city", "indicator", "cooperation theme"), from its types and, for a
+    concept of one of the project's schemes, its scheme."""
+    prefix = f"{policy.base}/def/"
+    if uri.startswith(prefix) and uri.count("/", len(prefix)) == 1:
+        word = SCHEME_WORDS.get(uri[len(prefix):].split("/", 1)[0])
+        if word:
+            return word
+    given = set(type_uris)
+    return next((word for t, word in type_words(policy) if t in given), None)
+
+
 #: Predicates that name a resource, in order of preference.
 LABEL_PREDICATES = (f"{RDFS}label", f"{SKOS}prefLabel", f"{S}name", f"{DCT}title", f"{FOAF}name")
 _LABEL_LIST = ", ".join(f"<{p}>" for p in LABEL_PREDICATES)

@@ -176,3 +176,53 @@ def test_compare_with_one_city_says_so_and_offers_ways_on(client):
     assert 'type="checkbox"' not in html  # no form that can never succeed
     html = page(client, "/compare?city=nanchang&city=nanchang", 400)
     assert "This release has one city, Nanchang: a comparison needs at least two cities." in html
+
+
+# -- search --------------------------------------------------------------------------------------------
+
+
+def search(client, q: str, **args) -> dict:
+    return client.get("/search", query_string={"q": q, "format": "json", **args}).get_json()
+
+
+def test_search_several_words_finds_the_city(client):
+    data = search(client, "nanchang city")
+    assert data["results"][0]["uri"] == f"{BASE}/id/city/nanchang" and data["results"][0]["type"] == "city"
+    html = page(client, "/search?q=Nanchang+City")
+    first = re.search(r"<li>(.*?)</li>", section(html, '<ol class="results"', "</ol>"), re.S)[1]
+    assert text_of(first).startswith("city Nanchang")
+
+
+def test_search_shows_the_preferred_label_and_the_one_that_matched(client):
+    hit = search(client, "Jiangxi Province")["results"][0]
+    assert (hit["label"], hit["matched"], hit["type"]) == ("Jiangxi", "Jiangxi Province", "province")
+    hit = search(client, "RIS4")["results"][0]
+    assert hit["label"].startswith("Regional Innovation & Smart") and hit["type"] == "cooperation theme"
+    html = page(client, "/search?q=RIS4")
+    assert "Regional Innovation &amp; Smart" in html and "also called “RIS4”" in html
+
+
+def test_search_results_say_what_they_are(client):
+    kinds = {r["label"]: r["type"] for r in search(client, "nanchang")["results"]}
+    assert kinds["Nanchang"] == "city" and kinds["Nanchang Technician College"] == "educational organisation"
+    assert search(client, "population")["results"][0]["type"] == "indicator"
+
+
+def test_metadata_graph_is_not_searched(client):
+    # the catalogue, the dataset, its distributions and the EU authority tables live in the metadata graph
+    for q in ("N-Quads", "citykg: city profiles as linked data", "Access right", "Data theme"):
+        assert all("/id/catalog" not in r["uri"] and "publications.europa.eu" not in r["uri"]
+                   and "/id/dataset/citykg" not in r["uri"] for r in search(client, q)["results"]), q
+
+
+def test_search_pages_past_fifty(client):
+    first = search(client, "a")
+    assert first["count"] > 50 and len(first["results"]) == 50 and first["pages"] >= 2
+    assert first["next"].endswith("/search?q=a&format=json&page=2")
+    second = client.get(first["next"].split("localhost", 1)[-1]).get_json()
+    assert second["page"] == 2 and len(second["results"]) == first["count"] - 50
+    assert not {r["uri"] for r in second["results"]} & {r["uri"] for r in first["results"]}
+    html = page(client, "/search?q=a")
+    assert 'rel="next" href="/search?q=a&amp;page=2"' in html and f"Results 1–50 of {first['count']}" in html
+    html = page(client, "/search?q=a&page=2")
+    assert 'rel="prev" href="/search?q=a"' in html and '<ol class="results" start="51">' in html

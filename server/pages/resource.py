@@ -164,17 +164,6 @@ def resource_page(kg: CityKG, urls: UrlMapper, uri: str, path: str, page: int, *
     return ctx
 
 
-#: The word for a thing of each type, most specific first (the lead's "Nanchang is a city").
-TYPE_WORDS = (
-    (f"{queries.QB}Observation", "observation"), (f"{S}City", "city"), (f"{S}Country", "country"),
-    (f"{S}AdministrativeArea", "administrative area"), (f"{S}LandmarksOrHistoricalBuildings", "landmark"),
-    (f"{S}EventSeries", "event"), (f"{S}EducationalOrganization", "educational organisation"),
-    (f"{S}Organization", "organisation"), (f"{S}Project", "project"), (f"{S}ImageObject", "photo"),
-    (f"{S}Person", "person"), (f"{queries.QB}DataSet", "data set"), (f"{SKOS}ConceptScheme", "concept scheme"),
-    (f"{SKOS}Concept", "concept"), (f"{OWL}Ontology", "ontology"),
-)
-
-
 @dataclass
 class Lead:
     """The first thing a page says: what the resource is, its key figure in words, and where from."""
@@ -193,14 +182,10 @@ def _article(word: str) -> str:
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
-def _kind(kg: CityKG, pairs: list[tuple[Term, Term]], types: list[Value]) -> str:
-    type_uris = {o.value for p, o in pairs if p.value == RDF_TYPE}
-    province = str(kg.policy.term("Province"))
-    if province in type_uris:
-        return "province"
-    for uri, word in TYPE_WORDS:
-        if uri in type_uris:
-            return word
+def _kind(kg: CityKG, uri: str, pairs: list[tuple[Term, Term]], types: list[Value]) -> str:
+    word = queries.kind_of(kg.policy, uri, {o.value for p, o in pairs if p.value == RDF_TYPE})
+    if word:
+        return word
     named = [t.text for t in types if ":" not in t.text]
     return named[0].lower() if named else "resource"
 
@@ -209,7 +194,7 @@ def lead(kg: CityKG, urls: UrlMapper, uri: str, title: str, pairs: list[tuple[Te
          names: queries.Labels, indicators: list[queries.Indicator]) -> Lead:
     """The lead of the page: "Nanchang is a city in Jiangxi, China — population 6,255,000 (source …)";
     for an observation its place, indicator, value in words with qualifier, unit, period and source."""
-    kind = _kind(kg, pairs, types)
+    kind = _kind(kg, uri, pairs, types)
     out = Lead(label=title, kind=_article(kind), where=[])
     store = kg.store
     seen = {uri}
