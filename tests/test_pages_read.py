@@ -226,3 +226,32 @@ def test_search_pages_past_fifty(client):
     assert 'rel="next" href="/search?q=a&amp;page=2"' in html and f"Results 1–50 of {first['count']}" in html
     html = page(client, "/search?q=a&page=2")
     assert 'rel="prev" href="/search?q=a"' in html and '<ol class="results" start="51">' in html
+
+
+# -- 404 -----------------------------------------------------------------------------------------------
+
+
+def test_404_page_says_what_was_asked_and_offers_search(client):
+    html = page(client, "/doc/city/nan-chang", 404)
+    assert "<h1>Not found</h1>" in html and "Nothing is published at <code>/doc/city/nan-chang</code>." in html
+    assert 'id="q404" name="q" type="search" value="nan chang"' in html  # the search, filled in
+    assert 'href="/doc/city/nanchang">Nanchang</a>' in section(html, 'id="error-suggestions"')
+    assert 'id="ways-on"' in html and 'href="/"' in html
+
+
+def test_unknown_route_404_is_ours_not_the_frameworks(client):
+    html = page(client, "/no/such/page", 404)
+    assert "Nothing is published at <code>/no/such/page</code>." in html
+    assert "The requested URL was not found on the server" not in html
+
+
+@pytest.mark.parametrize("path, accept, media, needle", [
+    ("/doc/city/atlantis", "application/json", "application/json", '"status": 404'),
+    ("/doc/city/atlantis.ttl", "text/html", "text/turtle", "# 404 Not Found"),
+    ("/doc/city/atlantis", "text/turtle", "text/turtle", "# 404 Not Found"),
+    ("/no/such/page", "text/plain", "text/plain", "404 Not Found\nNothing is published at /no/such/page."),
+])
+def test_404_in_the_format_asked(client, path, accept, media, needle):
+    r = client.get(path, headers={"Accept": accept})
+    assert r.status_code == 404 and r.mimetype == media
+    assert needle in r.get_data(as_text=True)
