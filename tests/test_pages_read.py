@@ -153,7 +153,7 @@ def test_large_figures_read_with_the_scale_words_of_the_chart_axes(value, words)
 def test_download_and_catalogue_sizes_have_thousands_separators(client):
     for path in ("/download", "/catalog"):
         html = page(client, path)
-        sizes = re.findall(r'<td class="num">([^<]*)</td>', html)
+        sizes = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', html)
         assert sizes and all(re.fullmatch(r"\d{1,3}(,\d{3})*|", s) for s in sizes), (path, sizes)
         assert any("," in s for s in sizes), path
 
@@ -255,3 +255,60 @@ def test_404_in_the_format_asked(client, path, accept, media, needle):
     r = client.get(path, headers={"Accept": accept})
     assert r.status_code == 404 and r.mimetype == media
     assert needle in r.get_data(as_text=True)
+
+
+# -- SPARQL syntax errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query, sentence, caret_line", [
+    ("SELECT * WHERE { ?s ?p ?o } LIMT 3", "“LIMT” is not a SPARQL keyword: did you mean LIMIT?",
+     "  1 | SELECT * WHERE { ?s ?p ?o } LIMT 3"),
+    ("SELECT ?x WHERE {\n  ?x foo:bar ?y\n}", "“foo:” is not declared: add PREFIX foo: <…> before the query",
+     "  2 |   ?x foo:bar ?y"),
+    ("SELECT (COUNT(?x) AS ?n WHERE { ?x ?y ?z }", "A bracket is not closed: the engine expected “)” here.",
+     "  1 | SELECT (COUNT(?x) AS ?n WHERE { ?x ?y ?z }"),
+    ('SELECT ?x WHERE { ?x ?y "abc }', 'A string is not closed: every " needs its closing ".', None),
+    ("SELECT * WHERE { ?s ?p }", "The query ends too early", None),
+])
+def test_sparql_syntax_errors_say_where_and_what_in_plain_words(client, query, sentence, caret_line):
+    r = client.get("/sparql", query_string={"query": query})
+    assert r.status_code == 400 and r.mimetype == "text/plain"
+    text = r.get_data(as_text=True)
+    first, *rest = text.splitlines()
+    assert first.startswith("SPARQL syntax error at line ") and sentence in first
+    if caret_line:
+        i = rest.index(caret_line)
+        column = int(re.search(r"column (\d+)", first)[1])
+        assert rest[i + 1].index("^") == rest[i].index("|") + 2 + column - 1  # the caret under the column
+    assert "The engine said: error at" in text and "'A' ..= 'Z'" not in text  # no character-class noise
+
+
+# -- smaller items -------------------------------------------------------------------------------------
+
+
+def test_ontology_lists_its_schemes_apart_from_the_eu_tables_and_counts_in_words(client):
+    html = page(client, "/def/")
+    ours = text_of(section(html, 'id="ontology-schemes"', "</ul>"))
+    eu = text_of(section(html, 'id="authority-tables"', "</ul>"))
+    assert "citykg cooperation themes (4 concepts)" in ours and "File type" not in ours
+    assert "File type (6 concepts used)" in eu and "(1 concept used)" in eu
+    assert "1 concepts" not in html
+
+
+def test_vann_prefix_reads_as_a_compact_name(client):
+    html = page(client, "/def/")
+    assert '<span class="curie">vann:preferredNamespacePrefix</span>' in html
+    assert ">http://purl.org/vocab/vann/preferredNamespacePrefix<" not in html
+
+
+def test_void_has_a_page_for_people(client):
+    r = client.get("/.well-known/void", headers=HTML)
+    assert r.status_code == 200 and r.mimetype == "text/html" and "Accept" in r.headers["Vary"]
+    html = r.get_data(as_text=True)
+    assert "<h1>VoID description of citykg: city profiles as linked data</h1>" in html
+    figures = text_of(section(html, 'id="void-figures"', "</dl>"))
+    assert re.search(r"Triples [\d,]+ Entities \d+", figures)
+    assert "Nanchang" not in figures and 'href="/sparql"' in html
+    assert "Concept skos:Concept" in text_of(section(html, 'id="void-classes"', "</table>"))
+    assert client.get("/.well-known/void.html").status_code == 200
+    assert client.get("/.well-known/void", headers={"Accept": "text/turtle"}).mimetype == "text/turtle"

@@ -17,8 +17,12 @@ from markupsafe import Markup
 MATCH_PREDICATES = ("exactMatch", "closeMatch", "relatedMatch", "broadMatch", "narrowMatch")
 
 
+#: Prefixes pages use beyond those of the data (the ontology's vann: annotations).
+EXTRA_PREFIXES = {"vann": "http://purl.org/vocab/vann/"}
+
+
 def compact(kg: CityKG, uri: str) -> str:
-    return queries.compact(uri, kg.policy.prefixes())
+    return queries.compact(uri, {**EXTRA_PREFIXES, **kg.policy.prefixes()})
 
 
 @dataclass
@@ -303,8 +307,13 @@ def ontology_overview(kg: CityKG, urls: UrlMapper) -> dict:
                         e[field].append(v)
         return sorted(out.values(), key=lambda e: e["value"].text.lower())
 
+    listed = [{"value": value_of(kg, urls, r["s"], names), "count": int(r["n"].value), "uri": r["s"].value}
+              for r in schemes]
+    own = f"{kg.policy.base}/def/"
     return {
         "classes": collect(classes, "c"),
         "properties": collect(props, "p"),
-        "schemes": [{"value": value_of(kg, urls, r["s"], names), "count": int(r["n"].value)} for r in schemes],
+        # the ontology's own schemes; the EU authority tables the catalogue uses are listed apart
+        "schemes": [s for s in listed if s["uri"].startswith(own)],
+        "authority_tables": [s for s in listed if not s["uri"].startswith(own)],
     }
