@@ -46,7 +46,9 @@ demo: $(BIN)/citykg assets
 assets:
 	@# YASGUI for /sparql, pinned in package.json + package-lock.json; copied into the
 	@# git-ignored static folder, never committed, never loaded from a CDN.
-	@if [ ! -f server/static/vendor/yasgui/yasgui.min.js ] || [ package-lock.json -nt server/static/vendor/yasgui/yasgui.min.js ]; then \
+	@# axe-core (a dev dependency) is what the browser tests run in chromium; it stays in node_modules/.
+	@if [ ! -f server/static/vendor/yasgui/yasgui.min.js ] || [ package-lock.json -nt server/static/vendor/yasgui/yasgui.min.js ] \
+	    || [ ! -f node_modules/axe-core/axe.min.js ]; then \
 	  echo "· npm ci: YASGUI into server/static/vendor/yasgui/" && \
 	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
 	  mkdir -p server/static/vendor/yasgui && \

@@ -520,3 +520,28 @@ def test_make_demo_builds_and_serves_fictional_cities(tmp_path):
     html = page(demo, "/compare?city=harbourfield&city=lakeview&city=pinecrest&city=riverton&city=stonebridge")
     assert "<h1>Harbourfield, Lakeview, Pinecrest, Riverton and Stonebridge compared</h1>" in html
     assert "A fictional city" in text_of(between(page(demo, "/doc/city/lakeview"), 'id="lead"', "</p>"))
+
+
+@pytest.mark.browser
+def test_cross_city_pages_have_no_axe_violation(catalogue, chromium, tmp_path_factory):
+    pytest.importorskip("websocket")
+    from conftest import LiveServer
+    from test_browser import Chrome
+    from test_pages_browser import AXE, axe_violations
+
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed: run `make assets`")
+    server = LiveServer(catalogue, tmp_path_factory.mktemp("live-axe") / "gunicorn.log")
+    chrome = Chrome(chromium, tmp_path_factory.mktemp("chrome-axe"))
+    try:
+        found = {}
+        for width, mobile in ((1366, False), (390, True)):
+            chrome.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1,
+                        mobile=mobile)
+            for path in (ALL6, FOREST, OCEAN, NBS, "/compare", "/doc/city/stonebridge"):
+                if v := axe_violations(chrome, server.url + path):
+                    found[(width, path)] = v
+        assert found == {}
+    finally:
+        chrome.close()
+        server.stop()

@@ -93,3 +93,35 @@ def test_download_table_on_a_phone_names_each_value(chrome, live_server):
         assert chrome.evaluate(FITS)["wraps"] == []
     finally:
         chrome.call("Emulation.clearDeviceMetricsOverride")
+
+
+AXE = __import__("pathlib").Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(chrome, url: str) -> list[str]:
+    chrome.call("Page.setBypassCSP", enabled=True)  # the pages allow 'self' scripts only; axe comes from here
+    chrome.open(url)
+    chrome.call("Runtime.evaluate", expression=AXE.read_text(encoding="utf-8"))
+    result = chrome.call("Runtime.evaluate", awaitPromise=True, returnByValue=True, expression="""
+        axe.run({exclude: [['.yasgui']]}, {resultTypes: ['violations']})
+           .then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.length + ' × '
+                                        + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(', ')))""")
+    if "exceptionDetails" in result:
+        raise RuntimeError(result["exceptionDetails"])
+    return result["result"]["value"]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_axe_finds_no_violation_on_citykg_pages(chrome, live_server, size):
+    """axe-core (npm, `make assets`) in chromium: 0 violations on every page type (YASGUI's markup aside)."""
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed: run `make assets`")
+    width, height, scale, mobile = SIZES[size]
+    chrome.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=scale,
+                mobile=mobile)
+    try:
+        found = {path: v for path in [*PAGES, "/sparql"] if (v := axe_violations(chrome, live_server.url + path))}
+    finally:
+        chrome.call("Emulation.clearDeviceMetricsOverride")
+        chrome.call("Page.setBypassCSP", enabled=False)
+    assert found == {}
