@@ -63,6 +63,9 @@ def test_observation_title_is_a_label_not_its_uri(client):
     ("/doc/province/jiangxi", "Jiangxi is a province in China"),
     ("/doc/landmark/tengwang-pavilion", "Tengwang Pavilion is a landmark in Nanchang , Jiangxi , China"),
     ("/doc/image/nanchang/zhangzhugang", "Photo of Nanchang by Zhangzhugang is a photo"),
+    ("/doc/narrative/nanchang/urban-renewal", "Urban renewal is a cooperation narrative of Nanchang , on the "
+                                              "cooperation theme Urban Agendas/planning, SUD Strategies"),
+    ("/doc/agent/zhangzhugang", "Zhangzhugang is a person"),
 ])
 def test_every_entity_page_has_a_lead(client, path, starts):
     assert lead(page(client, path)).startswith(starts)

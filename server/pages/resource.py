@@ -180,6 +180,8 @@ class Lead:
     source: Value | None = None
     quote: str | None = None
     description: str | None = None  # a city's schema:description (the demo's "a fictional city")
+    of: Value | None = None  # a narrative's city
+    about: list[Value] | None = None  # a narrative's themes (dct:subject)
 
 
 def _article(word: str) -> str:
@@ -214,6 +216,10 @@ def lead(kg: CityKG, urls: UrlMapper, uri: str, title: str, pairs: list[tuple[Te
     if kind == "city":
         out.description = next((o.value for p, o in pairs if p.value == f"{S}description" and o.is_literal
                                 and (o.lang or "en").startswith("en")), None)
+    if kind == "cooperation narrative":
+        city = next((o for p, o in pairs if p.value == str(kg.policy.term("narrativeOf")) and o.is_uri), None)
+        out.of = value_of(kg, urls, city, names) if city is not None else None
+        out.about = [value_of(kg, urls, o, names) for p, o in pairs if p.value == f"{queries.DCT}subject" and o.is_uri]
     if kind == "observation":
         area = next((o for p, o in pairs if p.value == f"{queries.SDMX_DIM}refArea" and o.is_uri), None)
         if area is not None:
