@@ -499,6 +499,7 @@ def test_compare_fits_a_desktop_and_a_phone(catalogue, chromium, tmp_path_factor
             return [getComputedStyle(td, '::before').content, td.getBoundingClientRect().width,
                     document.querySelector('#compare-table thead').getBoundingClientRect().height]; })()""")
         assert cell[0] == '"Nanchang"' and cell[1] > 300 and cell[2] == 0  # named, full width, no header row
+        assert chrome.evaluate("document.querySelector('#compare-table caption').getBoundingClientRect().width") > 300
     finally:
         chrome.call("Emulation.clearDeviceMetricsOverride")
         chrome.close()
