@@ -11,7 +11,9 @@ WHEELS  ?= dist-wheel
 BUILD_INPUTS := $(wildcard seeds/profiles/*) $(wildcard ontology/*.ttl) $(wildcard shapes/*.ttl) \
                 $(wildcard kg/*.py) $(wildcard citykg/*.py)
 
-.PHONY: all venv build serve test test-deps lint clean assets wheel
+DEMO    ?= dist-demo
+
+.PHONY: all venv build serve demo test test-deps lint clean assets wheel
 
 all: build
 
@@ -35,13 +37,19 @@ build: $(BIN)/citykg
 serve: $(RELEASE)/manifest.json assets
 	$(BIN)/citykg serve --release $(RELEASE) --host $(HOST) --port $(PORT)
 
+# five clearly fictional cities (the test profiles), built into $(DEMO)/ and served: the cross-city
+# views (compare, indicators across cities, shared themes) with more than the one real seed city
+demo: $(BIN)/citykg assets
+	$(BIN)/citykg build --seeds tests/data --out $(DEMO) --include demo/fictional-cities.ttl --quiet
+	$(BIN)/citykg serve --release $(DEMO) --host $(HOST) --port $(PORT)
+
 assets:
 	@# YASGUI for /sparql, pinned in package.json + package-lock.json; copied into the
-	@# git-ignored static folder, never committed, never loaded from a CDN. The dev dependency
-	@# @comunica/query-sparql (comunica-sparql, for the Triple Pattern Fragments tests) stays in node_modules/.
+	@# git-ignored static folder, never committed, never loaded from a CDN. The dev dependencies
+	@# @comunica/query-sparql (the Triple Pattern Fragments tests) and axe-core (the browser tests) stay in node_modules/.
 	@if [ ! -f server/static/vendor/yasgui/yasgui.min.js ] || [ package-lock.json -nt server/static/vendor/yasgui/yasgui.min.js ] \
-	    || [ ! -x node_modules/.bin/comunica-sparql ]; then \
-	  echo "· npm ci: YASGUI into server/static/vendor/yasgui/, Comunica for the tests" && \
+	    || [ ! -x node_modules/.bin/comunica-sparql ] || [ ! -f node_modules/axe-core/axe.min.js ]; then \
+	  echo "· npm ci: YASGUI into server/static/vendor/yasgui/, Comunica and axe-core for the tests" && \
 	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
 	  mkdir -p server/static/vendor/yasgui && \
 	  cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css \
@@ -67,4 +75,4 @@ test: test-deps $(BIN)/citykg assets
 	$(BIN)/pytest -q
 
 clean:
-	rm -rf $(RELEASE) $(WHEELS) .pytest_cache
+	rm -rf $(RELEASE) $(DEMO) $(WHEELS) .pytest_cache

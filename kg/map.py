@@ -9,6 +9,7 @@ source document.  No blank nodes: secondary nodes get hash IRIs.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
@@ -91,9 +92,50 @@ def humanize_indicator(slug: str) -> str:
     return slug.replace("-", " ").capitalize()
 
 
+def words(text: str) -> str:
+    """The words of a text for matching: lowercase ASCII, punctuation as spaces (``Eco-tourism`` ->
+    ``eco tourism``), ``&`` as ``and``."""
+    return " ".join(slugify(text).split("-")) if re.search(r"[^\W_]", text) else ""
+
+
+def speaks_of(text: str, phrases: list[str]) -> bool:
+    """Whether `text` uses one of `phrases` as whole words (a phrase may take a plural ``s``)."""
+    haystack = f" {words(text)} "
+    return any(re.search(rf" {re.escape(w)}s? ", haystack) for p in phrases if (w := words(p)))
+
+
+@dataclass
+class ThemeScheme:
+    """The cooperation themes the ontology defines: each concept by the slug of each of its labels
+    (preferred and alternative), and the phrases that show a narrative speaks of it (its labels and
+    its ``skos:hiddenLabel`` keywords)."""
+
+    by_slug: dict[str, URIRef] = field(default_factory=dict)
+    phrases: dict[URIRef, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, policy: UriPolicy, ontology: Graph | None) -> ThemeScheme:
+        out = cls()
+        if ontology is None:
+            return out
+        for c in sorted(set(ontology.subjects(SKOS.inScheme, policy.scheme("theme")))):
+            if not isinstance(c, URIRef):
+                continue
+            phrases = []
+            for predicate in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel):
+                for label in sorted(str(o) for o in ontology.objects(c, predicate)
+                                    if isinstance(o, Literal) and (o.language or "en").startswith("en")):
+                    phrases.append(label)
+                    if predicate is not SKOS.hiddenLabel:
+                        out.by_slug.setdefault(slugify(label), c)
+            out.phrases[c] = phrases
+        return out
+
+
 class Mapper:
     def __init__(self, policy: UriPolicy, record: Record, sidecar: Sidecar, known: set[URIRef],
-                 license: str = DEFAULT_LICENSE, units: dict[URIRef, URIRef] | None = None) -> None:
+                 license: str = DEFAULT_LICENSE, units: dict[URIRef, URIRef] | None = None,
+                 themes: ThemeScheme | None = None) -> None:
         self.p = policy
         self.r = record
         self.s = sidecar
@@ -108,6 +150,8 @@ class Mapper:
         self.city = policy.id("city", self.city_slug)
         self.source = policy.id("source", self.city_slug)
         self.minted: set[URIRef] = set()  # indicator concepts minted from this profile's words
+        self.theme_scheme = themes or ThemeScheme()
+        self.city_themes: dict[URIRef, list[str]] = {}  # the themes the city seeks, with their phrases
 
     # helpers -----------------------------------------------------------------------
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
@@ -327,9 +371,25 @@ class Mapper:
             self.provenance(uri, lm.source)
 
     def themes(self) -> None:
+        """The cooperation themes: one shared scheme. A theme whose label (or one of whose alternative
+        labels) the scheme has, matched by slug (case, accents and punctuation aside), is that concept;
+        any other label is minted once at ``def/theme/{slug}``, with a definition that names no city,
+        so that every profile naming the same theme names the same concept."""
         for theme in self.r.themes:
-            c = self.concept("theme", slugify(theme.name), theme.name, theme.source)
+            slug = slugify(theme.name)
+            c = self.theme_scheme.by_slug.get(slug)
+            phrases = self.theme_scheme.phrases.get(c, []) if c is not None else [theme.name]
+            if c is None:
+                c = self.concept("theme", slug, theme.name, definition=(
+                    f"{theme.name}: a preferred area of cooperation named in the source profiles, minted from its "
+                    f"label."))
+                if c not in self.known:
+                    self.add(c, SKOS.editorialNote, Literal(
+                        "Minted from the label a source profile gives it; not reviewed, not linked to SDG targets "
+                        "or EU data themes yet.", lang=EN))
+                    self.add(c, PROV.wasDerivedFrom, self.source)
             self.add(self.city, self.ckg.seeksCooperationOn, c)
+            self.city_themes[c] = phrases
 
     def mention(self, m: Named) -> URIRef:
         kinds = {
@@ -370,6 +430,11 @@ class Mapper:
             self.add(self.city, self.ckg.hasNarrative, uri)
             for m in n.mentions:
                 self.add(uri, SCHEMA.mentions, self.mention(m))
+            # the themes of the city this narrative speaks of: its title or text uses one of a theme's
+            # labels or keywords (whole words), so a theme page lists only the narratives about it
+            for theme, phrases in sorted(self.city_themes.items()):
+                if speaks_of(f"{n.title}. {n.text}", phrases):
+                    self.add(uri, DCTERMS.subject, theme)
             self.provenance(uri, f"{n.title}. {n.text}")
 
     def photos(self) -> None:
@@ -406,4 +471,4 @@ def map_record(policy: UriPolicy, record: Record, sidecar: Sidecar, ontology: Gr
         known = {s for s in ontology.subjects() if isinstance(s, URIRef)}
         units = {s: o for s, o in ontology.subject_objects(policy.DEF.unit)
                  if isinstance(s, URIRef) and isinstance(o, URIRef)}
-    return Mapper(policy, record, sidecar, known, license, units).run()
+    return Mapper(policy, record, sidecar, known, license, units, ThemeScheme.of(policy, ontology)).run()

@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import re
 from http import HTTPStatus
+from urllib.parse import unquote
 
 from citykg.server import conneg, formats
+from citykg.server.context import state, urls
 from citykg.server.formats import Format
+from citykg.server.search import search as run_search
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -61,7 +64,9 @@ def render(error: HTTPError) -> Response:
     offered = [f.media_type for f in error.offers]
     message = error.message or error.name
     if fmt is formats.HTML:
-        body = render_template("error.html", code=code, name=error.name, message=message, offered=offered)
+        words, suggestions = (_suggest(request.path) if code == 404 else ("", []))
+        body = render_template("error.html", code=code, name=error.name, message=message, offered=offered,
+                               asked=request.full_path.rstrip("?"), words=words, suggestions=suggestions)
     elif fmt in (formats.JSON, formats.JSONLD):
         body = json.dumps({"status": code, "error": error.name, "message": message, "offers": offered},
                           ensure_ascii=False)
@@ -84,7 +89,25 @@ def render(error: HTTPError) -> Response:
     return resp
 
 
+def _suggest(path: str) -> tuple[str, list]:
+    """The words of a path that found nothing (``/doc/city/nan-chang.ttl`` -> "nan chang") and what
+    the search finds for them, as a way on from the 404 page."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    last = _EXT_RE.sub("", last)
+    words = " ".join(w for w in re.split(r"[-_.+\s]+", unquote(last)) if w)[:100]
+    if not words or not re.search(r"\w", words):
+        return "", []
+    try:
+        kg, mapper = state(), urls()
+        hits = run_search(kg, words, limit=5) or run_search(kg, words.replace(" ", ""), limit=5)
+    except (RuntimeError, KeyError):  # no release here (an error before the app was set up)
+        return words, []
+    return words, [{"label": h.label, "kind": h.kind, "href": mapper.path(h.uri) or h.uri} for h in hits]
+
+
 def from_werkzeug(exc: HTTPException) -> HTTPError:
+    if exc.code == 404:
+        return HTTPError(404, f"Nothing is published at {request.path[:300]}.")
     error = HTTPError(exc.code or 500, exc.description or exc.name or "")
     valid = getattr(exc, "valid_methods", None)
     if (exc.code or 500) == 405 and valid:

@@ -22,7 +22,44 @@ QB = "http://purl.org/linked-data/cube#"
 SDMX_DIM = "http://purl.org/linked-data/sdmx/2009/dimension#"
 SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
 SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
+PROV = "http://www.w3.org/ns/prov#"
 S = str(SCHEMA)
+
+#: The word for a thing of each type, most specific first (the lead's "Nanchang is a city").
+TYPE_WORDS = (
+    (f"{QB}Observation", "observation"), (f"{S}City", "city"), (f"{S}Country", "country"),
+    (f"{S}AdministrativeArea", "administrative area"), (f"{S}LandmarksOrHistoricalBuildings", "landmark"),
+    (f"{S}EventSeries", "event"), (f"{S}EducationalOrganization", "educational organisation"),
+    (f"{S}Organization", "organisation"), (f"{S}Project", "project"), (f"{S}ImageObject", "photo"),
+    (f"{S}Person", "person"), (f"{QB}DataSet", "data set"), (f"{SKOS}ConceptScheme", "concept scheme"),
+    (f"{SKOS}Concept", "concept"), (f"{OWL}Ontology", "ontology"), (f"{OWL}Class", "class"),
+    (f"{OWL}ObjectProperty", "property"), (f"{OWL}DatatypeProperty", "property"),
+)
+
+#: The concept schemes of the project, by the word for one of their concepts.
+SCHEME_WORDS = {"indicator": "indicator", "theme": "cooperation theme", "industry": "industry",
+                "qualifier": "qualifier", "role": "centre role"}
+
+
+def type_words(policy: UriPolicy) -> tuple[tuple[str, str], ...]:
+    """`TYPE_WORDS` with the project's own classes first (a province, a cooperation narrative)."""
+    t = policy.term
+    own = ((str(t("Province")), "province"), (str(t("CooperationNarrative")), "cooperation narrative"),
+           (str(t("Programme")), "programme"), (str(t("SourceDocument")), "source document"))
+    return own + TYPE_WORDS
+
+
+def kind_of(policy: UriPolicy, uri: str, type_uris: set[str] | list[str]) -> str | None:
+    """The word for what `uri` is ("city", "indicator", "cooperation theme"), from its types and, for a
+    concept of one of the project's schemes, its scheme."""
+    prefix = f"{policy.base}/def/"
+    if uri.startswith(prefix) and uri.count("/", len(prefix)) == 1:
+        word = SCHEME_WORDS.get(uri[len(prefix):].split("/", 1)[0])
+        if word:
+            return word
+    given = set(type_uris)
+    return next((word for t, word in type_words(policy) if t in given), None)
+
 
 #: Predicates that name a resource, in order of preference.
 LABEL_PREDICATES = (f"{RDFS}label", f"{SKOS}prefLabel", f"{S}name", f"{DCT}title", f"{FOAF}name")
@@ -53,6 +90,40 @@ LICENCES = {
     "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0": "CC BY 4.0",
     "http://publications.europa.eu/resource/authority/licence/CC0": "CC0 1.0",
 }
+
+
+#: Names of the EU licence authority table and Creative Commons IRIs that have no label in the data.
+LICENCE_NAMES = {
+    **LICENCES,
+    "http://creativecommons.org/licenses/by-sa/3.0/": "CC BY-SA 3.0",
+    "http://creativecommons.org/licenses/by/3.0/": "CC BY 3.0",
+    "http://creativecommons.org/licenses/by/2.0/": "CC BY 2.0",
+    "http://creativecommons.org/licenses/by-sa/2.0/": "CC BY-SA 2.0",
+    "http://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0",
+    "http://publications.europa.eu/resource/authority/licence/CC_BYSA_3_0": "CC BY-SA 3.0",
+    "http://publications.europa.eu/resource/authority/licence/CC_BY_3_0": "CC BY 3.0",
+    "http://publications.europa.eu/resource/authority/licence/CC_BY_2_0": "CC BY 2.0",
+    "http://publications.europa.eu/resource/authority/licence/CC_BYSA_2_0": "CC BY-SA 2.0",
+}
+
+
+#: English names of the EU file-type authority codes the catalogue uses (their skos:prefLabel).
+FILE_TYPES = {"RDF_N_QUADS": "RDF N-Quads", "RDF_N_TRIPLES": "RDF N-Triples", "RDF_TURTLE": "RDF Turtle",
+              "RDF_XML": "RDF/XML", "JSON_LD": "JSON-LD", "SPARQLQ": "SPARQL", "GZIP": "GNU zip", "CSV": "CSV"}
+
+
+def licence_name(uri: str) -> str:
+    """``…/licence/CC_BY_4_0`` -> ``CC BY 4.0``; an unknown licence keeps its IRI."""
+    if uri in LICENCE_NAMES:
+        return LICENCE_NAMES[uri]
+    m = re.fullmatch(r"http://publications\.europa\.eu/resource/authority/licence/CC_(BY(?:NC|ND|SA)*)_(\d)_(\d)", uri)
+    if m:
+        parts = re.findall(r"BY|NC|ND|SA", m[1])
+        return f"CC {'-'.join(parts)} {m[2]}.{m[3]}"
+    m = re.fullmatch(r"https?://creativecommons\.org/licenses/([a-z-]+)/(\d\.\d)/?", uri)
+    if m:
+        return f"CC {m[1].upper()} {m[2]}"
+    return uri
 
 
 def iri(value: str) -> str:
@@ -246,21 +317,36 @@ def format_number(value: str) -> str:
     return f"{d.normalize():,f}"
 
 
+#: Scale words, largest first: a figure of at least this size reads as words when it is round.
+SCALES = ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"))
+
+
 def format_amount(value: str) -> str:
-    """Like `format_number`, but whole billions read as words: ``100 billion``."""
+    """Like `format_number`, but round figures from a billion up read with the scale word chart axes
+    use: ``100 billion``, ``2.3 trillion`` (not ``2300 billion``); a figure that needs more than two
+    decimals in its scale, and anything below a billion, keeps every digit (``6,255,000``)."""
     try:
         d = Decimal(value)
     except InvalidOperation:
         return value
-    if d == d.to_integral_value() and abs(d) >= 10**9 and d % 10**8 == 0:
-        return f"{(d / 10**9).normalize():f} billion"
+    if d.is_finite():
+        for size, word in SCALES:
+            if abs(d) >= size:
+                scaled = d / size
+                if scaled == scaled.quantize(Decimal("0.01")):
+                    return f"{format_number(str(scaled.normalize()))} {word}"
+                break
     return format_number(value)
 
 
-def qualified(value: str, unit: str | None, qualifier_label: str | None, qualifier: str | None) -> str:
-    """``nearly 30 %``, ``more than 20 %``, ``6,255,000``, ``more than 100 billion CNY``."""
+def qualified(value: str, unit: str | None, qualifier_label: str | None, qualifier: str | None,
+              counted: str | None = None) -> str:
+    """``nearly 30 %``, ``more than 20 %``, ``6,255,000``, ``more than 100 billion CNY``; a count of
+    what the indicator counts (`counted`, its ``ckg:countedIn``) keeps that word: ``12,000,000 TEU``."""
     number = format_amount(value)
     symbol = UNITS.get(unit or "", (local_name(unit) if unit else "", ""))[0]
+    if counted and not symbol:
+        symbol = counted
     text = f"{number} {symbol}".strip()
     words = (qualifier_label or (humanize(local_name(qualifier)) if qualifier else "")).strip()
     if words and local_name(qualifier or "") != "exact" and words.lower() != "exact":
@@ -288,7 +374,7 @@ class Indicator:
 def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
     t = policy.term
     rows = store.select(
-        f"""SELECT ?obs ?ind ?value ?unit ?qual ?stated ?source ?industry ?period WHERE {{
+        f"""SELECT ?obs ?ind ?value ?unit ?qual ?stated ?source ?industry ?period ?counted WHERE {{
           ?obs <{SDMX_DIM}refArea> {iri(place)} ; <{SDMX_MEASURE}obsValue> ?value ;
                <{t("indicator")}> ?ind .
           OPTIONAL {{ ?obs <{SDMX_ATTR}unitMeasure> ?unit }}
@@ -297,6 +383,7 @@ def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
           OPTIONAL {{ ?obs <{t("sourceText")}> ?source }}
           OPTIONAL {{ ?obs <{t("industry")}> ?industry }}
           OPTIONAL {{ ?obs <{SDMX_DIM}refPeriod> ?period }}
+          OPTIONAL {{ ?ind <{t("countedIn")}> ?counted }}
         }} ORDER BY ?ind ?obs"""
     )
     names = labels(
@@ -314,6 +401,7 @@ def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
         qual = r["qual"].value if "qual" in r else None
         ind = r["ind"].value
         industry = r["industry"].value if "industry" in r else None
+        counted = r["counted"].value if "counted" in r else None
         out.append(
             Indicator(
                 observation=obs,
@@ -321,9 +409,9 @@ def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
                 label=names.get(ind) or humanize(local_name(ind)),
                 value=r["value"].value,
                 unit=unit,
-                unit_word=UNITS.get(unit or "", ("", humanize(local_name(unit)) if unit else ""))[1],
+                unit_word=counted or UNITS.get(unit or "", ("", humanize(local_name(unit)) if unit else ""))[1],
                 qualifier=qual,
-                words=qualified(r["value"].value, unit, names.get(qual) if qual else None, qual),
+                words=qualified(r["value"].value, unit, names.get(qual) if qual else None, qual, counted),
                 stated=r["stated"].value if "stated" in r else None,
                 source=r["source"].value if "source" in r else None,
                 industry=industry,
@@ -380,3 +468,42 @@ def photos(store: Store, place: str) -> list[Photo]:
         )
         for u, g in grouped.items()
     ]
+
+
+def observation_titles(store: Store, policy: UriPolicy, uris: set[str] | list[str]) -> dict[str, str]:
+    """Titles of observations that have no label of their own, from their place, indicator and
+    period: ``Nanchang — water area share``, ``Pinecrest — forest coverage rate, 2022``."""
+    ordered = sorted({u for u in uris if u})
+    if not ordered:
+        return {}
+    t = policy.term
+    out: dict[str, str] = {}
+    for i in range(0, len(ordered), 200):
+        values = " ".join(iri(u) for u in ordered[i : i + 200])
+        rows = store.select(
+            f"""SELECT ?o ?area ?ind ?period WHERE {{ VALUES ?o {{ {values} }}
+              ?o <{t("indicator")}> ?ind ; <{SDMX_DIM}refArea> ?area .
+              OPTIONAL {{ ?o <{SDMX_DIM}refPeriod> ?period }} }}"""
+        )
+        names = labels(store, {r[k].value for r in rows for k in ("area", "ind")})
+        for r in rows:
+            area = names.exact(r["area"].value, "en") or names.get(r["area"].value) or local_name(r["area"].value)
+            ind = names.get(r["ind"].value) or humanize(local_name(r["ind"].value))
+            period = f", {local_name(r['period'].value)}" if "period" in r else ""
+            out.setdefault(r["o"].value, f"{area} — {ind}{period}")
+    return out
+
+
+def add_observation_titles(store: Store, policy: UriPolicy, names: Labels, uris: set[str] | list[str]) -> None:
+    """Gives the observations among `uris` that have no label their title (`observation_titles`)."""
+    prefix = f"{policy.base}/id/observation/"
+    missing = {u for u in uris if u.startswith(prefix) and u not in names.by_uri}
+    for uri, title in observation_titles(store, policy, missing).items():
+        names.by_uri.setdefault(uri, {})["en"] = title
+
+
+def dataset_licence(store: Store, policy: UriPolicy, fallback: str | None = None) -> str | None:
+    """The licence of the dataset (dct:license in the metadata), else `fallback` (the manifest's)."""
+    rows = store.select(f"SELECT ?l WHERE {{ {iri(str(policy.dataset))} <{DCT}license> ?l . FILTER isIRI(?l) }} "
+                        "LIMIT 1")
+    return rows[0]["l"].value if rows else fallback

@@ -15,6 +15,7 @@ both as written and with the escapes decoded, and the findings are merged.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -172,3 +173,75 @@ def cache_text(query: str) -> str:
             parts.append(value)
         previous = kind
     return "".join(parts).strip(" \n")
+
+
+#: SPARQL 1.1 keywords, for "did you mean" when a bare word is close to one.
+KEYWORDS = (
+    "SELECT", "CONSTRUCT", "DESCRIBE", "ASK", "WHERE", "FROM", "NAMED", "PREFIX", "BASE", "DISTINCT", "REDUCED",
+    "OPTIONAL", "UNION", "MINUS", "GRAPH", "SERVICE", "SILENT", "FILTER", "BIND", "VALUES", "AS", "ORDER", "BY",
+    "ASC", "DESC", "LIMIT", "OFFSET", "GROUP", "HAVING", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE",
+    "GROUP_CONCAT", "SEPARATOR", "NOT", "EXISTS", "IN", "UNDEF", "STR", "LANG", "LANGMATCHES", "DATATYPE", "BOUND",
+    "IRI", "URI", "BNODE", "RAND", "ABS", "CEIL", "FLOOR", "ROUND", "CONCAT", "STRLEN", "UCASE", "LCASE", "CONTAINS",
+    "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER", "REGEX", "REPLACE", "SUBSTR", "ENCODE_FOR_URI", "YEAR", "MONTH",
+    "DAY", "HOURS", "MINUTES", "SECONDS", "NOW", "COALESCE", "IF", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL",
+    "ISNUMERIC", "SAMETERM", "TRUE", "FALSE", "A",
+)
+
+
+def _close_keyword(word: str) -> str | None:
+    upper = word.upper()
+    if upper in KEYWORDS or len(word) < 3 or not word.isalpha():
+        return None
+    found = difflib.get_close_matches(upper, KEYWORDS, n=1, cutoff=0.8)
+    return found[0] if found else None
+
+
+def explain_syntax_error(query: str, message: str, known_prefixes: tuple[str, ...] = ()) -> str:
+    """An engine's syntax error for a reader: a plain sentence, the line with a caret under the place,
+    then the engine's own words (without its character-class noise).
+
+    ``error at 1:35: expected one of HAVING, …`` (pyoxigraph) gives the place; other engines' messages
+    keep their words and get the sentence only."""
+    text = " ".join(message.split())
+    m = re.search(r"\bat (\d+):(\d+)", text)
+    lines = query.splitlines() or [""]
+    line_no, col = (int(m[1]), int(m[2])) if m else (None, None)
+    if line_no is not None and not 1 <= line_no <= len(lines):
+        line_no = col = None
+    declared = {d.lower() for d in re.findall(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:", query)}
+    known = {p.lower() for p in known_prefixes}
+    words = [t for kind, t in _tokens(query) if kind == "bare"]
+    misspelt = next(((w, k) for w in words if (k := _close_keyword(w))), None)
+    undeclared = sorted({w.split(":", 1)[0] for w in words if re.fullmatch(r"[A-Za-z][\w.-]*:\S*", w)}
+                        - {""} - {p for p in {w.split(":", 1)[0] for w in words} if p.lower() in declared | known})
+    if undeclared and ("Prefix not found" in text or "expected" in text):
+        names = ", ".join(f"“{p}:”" for p in undeclared)
+        sentence = (f"{names} {'is' if len(undeclared) == 1 else 'are'} not declared: add "
+                    f"PREFIX {undeclared[0]}: <…> before the query"
+                    + (f" (known without a declaration: {', '.join(sorted(known))})" if known else "") + ".")
+    elif misspelt:
+        sentence = f"“{misspelt[0]}” is not a SPARQL keyword: did you mean {misspelt[1]}?"
+    elif "IRI parsing failed" in text:
+        sentence = "An IRI between < and > is not valid: it may not hold spaces, quotes or braces."
+    elif '"\\""' in text:
+        sentence = "A string is not closed: every \" needs its closing \"."
+    elif bracket := re.search(r'expected "([)}\]])"', text):
+        sentence = f"A bracket is not closed: the engine expected “{bracket[1]}” here."
+    elif line_no is not None and (line_no, col) >= (len(lines), len(lines[-1]) + 1):
+        sentence = ("The query ends too early: something is missing before its end (a closing brace, the object "
+                    "of a triple pattern, …).")
+    elif line_no is not None:
+        sentence = "The query is not valid SPARQL where the caret points."
+    else:
+        sentence = "The query is not valid SPARQL."
+    out = ["SPARQL syntax error" + (f" at line {line_no}, column {col}" if line_no else "") + ": " + sentence]
+    if line_no is not None and col is not None:
+        shown = lines[line_no - 1].replace("\t", " ")
+        start = max(0, col - 1 - 100)
+        shown = shown[start:start + 200]
+        caret = " " * min(max(col - 1 - start, 0), len(shown))
+        out += ["", f"  {line_no} | {shown}", f"  {' ' * len(str(line_no))} | {caret}^"]
+    engine = re.sub(r"\[[^\]]*\]", "", text)  # character classes: ['A' ..= 'Z' | …]
+    engine = re.sub(r"(, )+", ", ", re.sub(r",\s*(?=,|$)", "", engine)).strip(" ,")
+    out += ["", f"The engine said: {engine[:300]}{' …' if len(engine) > 300 else ''}"]
+    return "\n".join(out)

@@ -227,10 +227,14 @@ def test_theme_page_with_its_matches_and_city(client):
     html = page(client, NBS)
     assert "Nature Based Solutions for Circular Cities and Regions</h1>" in html
     assert 'href="http://metadata.un.org/sdg/11.6"' in html and "SDG target 11.6" in html
-    assert "EU data theme: Environment (ENVI)" in html and "EU data theme: Regions and cities (REGI)" in html
+    matches = text_of(between(html, 'id="concept-matches"', "</ul>"))
+    assert "EU data theme: Environment (ENVI)" in matches and "EU data theme: Regions and cities (REGI)" in matches
+    assert "EU data theme: EU data theme" not in matches
     cities = between(html, 'id="theme-cities"', "</section>")
-    assert 'href="/doc/city/nanchang"' in cities and "Urban renewal" in cities  # a narrative of Nanchang
-    assert 'href="/doc/narrative/nanchang/urban-renewal"' in cities
+    # only the narrative of Nanchang that speaks of nature-based solutions, not "Urban renewal"
+    assert 'href="/doc/city/nanchang"' in cities and "Ecological civilization and green development" in cities
+    assert "Urban renewal" not in cities and "4 other cooperation narratives, not about this theme" in cities
+    assert 'href="/doc/narrative/nanchang/ecological-civilization-and-green-development"' in cities
 
 
 def test_theme_page_lists_every_city_seeking_it(client):
@@ -238,8 +242,7 @@ def test_theme_page_lists_every_city_seeking_it(client):
     cities = between(html, 'id="theme-cities"', "</section>")
     assert re.findall(r"<h3><a [^>]+>([^<]+)</a></h3>", cities) == ["Lakeview", "Riverton", "Stonebridge"]
     stone = cities[cities.index(">Stonebridge<"):]
-    assert stone.index("Port cooperation") < stone.index("Blue tourism")  # the narrative on the theme first
-    assert "on this theme" in stone
+    assert "Port cooperation" in stone and "Blue tourism" not in stone  # only the narrative on the theme
     assert 'href="/compare?city=lakeview&amp;city=riverton&amp;city=stonebridge"' in html
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;theme&#39;)&lt;/script&gt; &amp; blue" in html
     assert ">Nanchang<" not in cities
@@ -259,7 +262,7 @@ def test_compare_side_by_side(client):
         return next(t for t in texts if t.startswith(label + " "))
 
     assert row("water area share") == "water area share nearly 30 % — —"  # "—" where a city has none
-    assert row("gross domestic product") == "gross domestic product — 845 billion CNY 2021 2300 billion CNY"
+    assert row("gross domestic product") == "gross domestic product — 845 billion CNY 2021 2.3 trillion CNY"
     assert row("universities") == "universities — more than 60 —"
     assert row("county-level cities") == "county-level cities — 2 —"
     # every indicator any of them has, once
@@ -434,6 +437,112 @@ def test_pages_in_chromium(catalogue, chromium, tmp_path_factory):
                 assert fits_phone(chrome), (path, chrome.evaluate("document.documentElement.scrollWidth"))
         finally:
             chrome.call("Emulation.clearDeviceMetricsOverride")
+    finally:
+        chrome.close()
+        server.stop()
+
+
+def test_a_count_keeps_what_it_counts(client):
+    """Container throughput is a plain count (unit:NUM) of TEU: pages say "12,000,000 TEU", not a bare number."""
+    html = page(client, "/doc/city/stonebridge")
+    row = next(text_of(r) for r in table_rows(html, "indicators") if "container throughput" in r)
+    assert "12,000,000 TEU" in row and "count" not in row.split("TEU", 1)[1][:12]
+    html = page(client, "/def/indicator/container-throughput")
+    assert "Unit: TEU" in text_of(html)
+    assert "12,000,000 TEU" in text_of(between(html, 'id="indicator-values"', "</table>"))
+    assert ">TEU</text>" in html  # the chart's axis
+
+
+ALL6 = "/compare?" + "&".join(f"city={c}" for c in ("nanchang", "harbourfield", "lakeview", "pinecrest", "riverton",
+                                                     "stonebridge"))
+
+
+def test_compare_has_a_csv_twin(client):
+    html = page(client, "/compare?city=nanchang&city=lakeview&city=riverton")
+    assert 'href="/compare.csv?city=nanchang&amp;city=lakeview&amp;city=riverton"' in html
+    r = client.get("/compare.csv?city=nanchang&city=lakeview&city=riverton")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
+    assert rows[0] == ["indicator", "indicator_uri", "city", "city_uri", "period", "value", "unit", "qualifier",
+                       "words", "observation_uri"]
+    assert ["population", f"{BASE}/def/indicator/population", "Lakeview", f"{BASE}/id/city/lakeview", "",
+            "5600000", "NUM", "exact", "5,600,000", f"{BASE}/id/observation/lakeview/population"] in rows
+    gdp = next(r for r in rows if r[0] == "gross domestic product" and r[2] == "Riverton")
+    assert gdp[5] == "2300000000000" and gdp[8] == "2.3 trillion CNY"
+    bad = client.get("/compare.csv?city=nanchang")
+    assert bad.status_code == 400 and "at least two" in bad.get_data(as_text=True)
+
+
+@pytest.mark.browser
+def test_compare_fits_a_desktop_and_a_phone(catalogue, chromium, tmp_path_factory):
+    """Six cities at 1366 px: the tables fit their column, nothing scrolls sideways; on a 390 px phone each
+    city's value is on a line of its own, named."""
+    pytest.importorskip("websocket")
+    from conftest import LiveServer
+    from test_browser import Chrome, fits_phone
+
+    server = LiveServer(catalogue, tmp_path_factory.mktemp("live-cmp") / "gunicorn.log")
+    chrome = Chrome(chromium, tmp_path_factory.mktemp("chrome-cmp"))
+    no_sideways = """[...document.querySelectorAll('.table-wrap')].every(w => w.scrollWidth <= w.clientWidth + 1)"""
+    try:
+        chrome.call("Emulation.setDeviceMetricsOverride", width=1366, height=900, deviceScaleFactor=1, mobile=False)
+        chrome.open(server.url + ALL6)
+        assert chrome.errors() == []
+        assert chrome.evaluate("document.querySelectorAll('#compare-table thead th').length") == 7
+        assert chrome.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert chrome.evaluate(no_sideways)
+        chrome.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=3, mobile=True)
+        chrome.open(server.url + ALL6)
+        assert chrome.errors() == []
+        assert fits_phone(chrome) and chrome.evaluate(no_sideways)
+        cell = chrome.evaluate("""(() => { const td = document.querySelector('#compare-table tbody td');
+            return [getComputedStyle(td, '::before').content, td.getBoundingClientRect().width,
+                    document.querySelector('#compare-table thead').getBoundingClientRect().height]; })()""")
+        assert cell[0] == '"Nanchang"' and cell[1] > 300 and cell[2] == 0  # named, full width, no header row
+        assert chrome.evaluate("document.querySelector('#compare-table caption').getBoundingClientRect().width") > 300
+    finally:
+        chrome.call("Emulation.clearDeviceMetricsOverride")
+        chrome.close()
+        server.stop()
+
+
+def test_make_demo_builds_and_serves_fictional_cities(tmp_path):
+    """`make demo` builds the five invented test cities (each page says it is fictional) and serves them."""
+    dry = subprocess.run(["make", "-n", "demo", "DEMO=" + str(tmp_path / "demo")], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    build = next(line for line in dry.splitlines() if " build " in line)
+    assert "--seeds tests/data" in build and "demo/fictional-cities.ttl" in build
+    assert any(" serve --release " + str(tmp_path / "demo") in line for line in dry.splitlines())
+    args = build.split(" build ", 1)[1].split()
+    done = subprocess.run([sys.executable, "-m", "citykg.cli", "build", *args], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    demo = create_app(tmp_path / "demo", config={"TESTING": True}).test_client()
+    html = page(demo, "/compare?city=harbourfield&city=lakeview&city=pinecrest&city=riverton&city=stonebridge")
+    assert "<h1>Harbourfield, Lakeview, Pinecrest, Riverton and Stonebridge compared</h1>" in html
+    assert "A fictional city" in text_of(between(page(demo, "/doc/city/lakeview"), 'id="lead"', "</p>"))
+
+
+@pytest.mark.browser
+def test_cross_city_pages_have_no_axe_violation(catalogue, chromium, tmp_path_factory):
+    pytest.importorskip("websocket")
+    from conftest import LiveServer
+    from test_browser import Chrome
+    from test_pages_browser import AXE, axe_violations
+
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed: run `make assets`")
+    server = LiveServer(catalogue, tmp_path_factory.mktemp("live-axe") / "gunicorn.log")
+    chrome = Chrome(chromium, tmp_path_factory.mktemp("chrome-axe"))
+    try:
+        found = {}
+        for width, mobile in ((1366, False), (390, True)):
+            chrome.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1,
+                        mobile=mobile)
+            for path in (ALL6, FOREST, OCEAN, NBS, "/compare", "/doc/city/stonebridge"):
+                if v := axe_violations(chrome, server.url + path):
+                    found[(width, path)] = v
+        assert found == {}
     finally:
         chrome.close()
         server.stop()

@@ -9,6 +9,9 @@ from citykg.server import queries
 from citykg.server.pages.concepts import Value, _latest, period_key
 from citykg.server.queries import local_name
 
+NUM = "http://qudt.org/vocab/unit/NUM"
+
+
 #: Charts stay readable: at most this many bars (the highest values) and lines.
 MAX_BARS = 40
 
@@ -61,7 +64,7 @@ def _unit_word(unit: str | None) -> str:
     return queries.UNITS.get(unit, ("", queries.humanize(local_name(unit))))[1]
 
 
-def bar_chart(values: list[Value], title: str) -> dict | None:
+def bar_chart(values: list[Value], title: str, counted: str | None = None) -> dict | None:
     """A horizontal bar per city: its latest value (in the unit most values share)."""
     unit, kept, left_out = _chart_unit(values)
     by_city: dict[str, list[Value]] = {}
@@ -102,13 +105,13 @@ def bar_chart(values: list[Value], title: str) -> dict | None:
         "zero_x": x(0),
         "top": top,
         "ticks": [{"x": x(t), "label": short_number(t)} for t in ticks],
-        "axis_label": _unit_word(unit) or "value",
+        "axis_label": (counted if unit == NUM else None) or _unit_word(unit) or "value",
         "left_out": left_out,
         "cut": total - len(latest),
     }
 
 
-def line_chart(values: list[Value], title: str) -> dict | None:
+def line_chart(values: list[Value], title: str, counted: str | None = None) -> dict | None:
     """A line per city over the stated periods; None unless some city has values for several periods."""
     unit, kept, _ = _chart_unit(values)
     dated = [v for v in kept if v.period is not None]
@@ -168,7 +171,7 @@ def line_chart(values: list[Value], title: str) -> dict | None:
         "bottom": top + plot_h,
         "periods": [{"x": px(p), "label": p} for p in periods],
         "ticks": [{"y": py(t), "label": short_number(t)} for t in ticks],
-        "axis_label": _unit_word(unit) or "value",
+        "axis_label": (counted if unit == NUM else None) or _unit_word(unit) or "value",
         "series": series,
         "undated": sorted({v.city_label for v in kept if v.period is None}),
         "cut": total - len(series_of),

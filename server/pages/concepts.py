@@ -104,14 +104,15 @@ def _city_label(names: queries.Labels, uri: str) -> str:
 def indicator_values(kg: CityKG, indicator: str) -> list[Value]:
     """Every observation of the indicator: cities by their latest value (highest first), then periods."""
     t = kg.policy.term
-    rows = kg.store.select(f"""SELECT ?obs ?city ?value ?unit ?qual ?stated ?source ?from ?period WHERE {{
+    rows = kg.store.select(f"""SELECT ?obs ?city ?value ?unit ?qual ?stated ?source ?from ?period ?counted WHERE {{
         ?obs <{t("indicator")}> {iri(indicator)} ; <{SDMX_DIM}refArea> ?city ; <{SDMX_MEASURE}obsValue> ?value .
         OPTIONAL {{ ?obs <{SDMX_ATTR}unitMeasure> ?unit }}
         OPTIONAL {{ ?obs <{t("valueQualifier")}> ?qual }}
         OPTIONAL {{ ?obs <{t("statedAs")}> ?stated }}
         OPTIONAL {{ ?obs <{t("sourceText")}> ?source }}
         OPTIONAL {{ ?obs <{PROV}wasDerivedFrom> ?from }}
-        OPTIONAL {{ ?obs <{SDMX_DIM}refPeriod> ?period }} }}""")
+        OPTIONAL {{ ?obs <{SDMX_DIM}refPeriod> ?period }}
+        OPTIONAL {{ {iri(indicator)} <{t("countedIn")}> ?counted }} }}""")
     wanted = {r[k].value for r in rows for k in ("city", "qual", "from") if k in r and r[k].is_uri}
     names = labels(kg.store, wanted)
     out: dict[str, Value] = {}
@@ -131,7 +132,8 @@ def indicator_values(kg: CityKG, indicator: str) -> list[Value]:
             value=r["value"].value,
             number=_number(r["value"].value),
             unit=unit,
-            words=qualified(r["value"].value, unit, names.get(qual) if qual else None, qual),
+            words=qualified(r["value"].value, unit, names.get(qual) if qual else None, qual,
+                            r["counted"].value if "counted" in r else None),
             qualifier=qual,
             stated=r["stated"].value if "stated" in r else None,
             source=r["source"].value if "source" in r else None,
@@ -168,6 +170,7 @@ class Concept:
     definition: str | None = None
     alt_labels: list[str] = field(default_factory=list)
     unit: str | None = None
+    counted: str | None = None  # what a count counts (ckg:countedIn): TEU
     scheme: str | None = None
     broader: list[tuple[str, str]] = field(default_factory=list)  # (uri, label)
     narrower: list[tuple[str, str]] = field(default_factory=list)
@@ -177,7 +180,7 @@ class Concept:
 def _match_text(kg: CityKG, uri: str, names: queries.Labels) -> str:
     if uri.startswith(EU_THEME_NS):
         code = local_name(uri)
-        return f"EU data theme: {names.get(uri) or EU_THEMES.get(code, code)} ({code})"
+        return f"{names.get(uri) or EU_THEMES.get(code, code)} ({code})"  # the relation says "EU data theme"
     m = re.fullmatch(r"https?://metadata\.un\.org/sdg/(\d+)(?:\.(\w+))?(?:\.(\w+))?", uri)
     if m:
         if m[3]:
@@ -208,6 +211,8 @@ def concept(kg: CityKG, uri: str) -> Concept:
             c.alt_labels.append(o.value)
         elif p == unit_p and o.is_uri:
             c.unit = o.value
+        elif p == str(kg.policy.term("countedIn")) and english:
+            c.counted = o.value
         elif p == f"{SKOS}inScheme" and o.is_uri:
             c.scheme = o.value
         elif p == f"{SKOS}broader" and o.is_uri:

@@ -66,10 +66,10 @@ def indicator_page(kg: CityKG, urls: UrlMapper, uri: str) -> dict:
     values = indicator_values(kg, uri)
     unit = c.unit or next((v.unit for v in values if v.unit), None)
     csv_href = urls.local(f"/def/indicator/{quote(local_name(uri), safe=_PATH_SAFE)}.csv")
-    return dict(title=c.label, uri=uri, concept=c, values=values, unit_word=_unit_word(unit),
+    return dict(title=c.label, uri=uri, concept=c, values=values, unit_word=c.counted or _unit_word(unit),
                 unit=unit, cities=len({v.city for v in values}),
-                bars=bar_chart(values, f"{c.label}: latest value of each city"),
-                lines=line_chart(values, f"{c.label} over time"),
+                bars=bar_chart(values, f"{c.label}: latest value of each city", c.counted),
+                lines=line_chart(values, f"{c.label} over time", c.counted),
                 csv_href=csv_href, alternates=_alternates(urls, uri))
 
 
@@ -91,6 +91,9 @@ def _excerpt(text: str | None, size: int = 320) -> str | None:
 
 
 def theme_page(kg: CityKG, urls: UrlMapper, uri: str) -> dict:
+    """The theme, the cities that seek cooperation on it and, under each, only the narratives that speak
+    of it (``dct:subject`` the theme: the build links a narrative to each theme of its city whose labels
+    or keywords it uses), with how many other narratives the city has."""
     c = concept(kg, uri)
     t = kg.policy.term
     rows = kg.store.select(f"""SELECT ?city ?n ?title ?text ?pos ?on WHERE {{
@@ -105,20 +108,25 @@ def theme_page(kg: CityKG, urls: UrlMapper, uri: str) -> dict:
     for r in rows:
         city = r["city"].value
         entry = cities.setdefault(city, {"uri": city, "label": _city_label(names, city), "narratives": {},
-                                         "slug": local_name(city)})
-        if "n" in r:
-            n = r["n"].value
-            entry["narratives"].setdefault(n, {
-                "uri": n,
-                "title": r["title"].value if "title" in r else names.get(n) or local_name(n),
-                "text": _excerpt(r["text"].value if "text" in r else None),
-                "position": _number(r["pos"].value) if "pos" in r else None,
-                "on_theme": "on" in r,
-            })
+                                         "others": set(), "slug": local_name(city)})
+        if "n" not in r:
+            continue
+        n = r["n"].value
+        if "on" not in r:
+            entry["others"].add(n)
+            continue
+        entry["narratives"].setdefault(n, {
+            "uri": n,
+            "title": r["title"].value if "title" in r else names.get(n) or local_name(n),
+            "text": _excerpt(r["text"].value if "text" in r else None),
+            "position": _number(r["pos"].value) if "pos" in r else None,
+            "on_theme": True,
+        })
     ordered = sorted(cities.values(), key=lambda e: e["label"].lower())
     for e in ordered:
+        e["others"] = len(e["others"] - set(e["narratives"]))
         e["narratives"] = sorted(e["narratives"].values(), key=lambda n: (
-            not n["on_theme"], n["position"] if n["position"] is not None else math.inf, n["title"].lower()))
+            n["position"] if n["position"] is not None else math.inf, n["title"].lower()))
     compare_href = None
     if len(ordered) > 1:
         compare_href = compare_link(urls, [("city", e["slug"]) for e in ordered[:MAX_COMPARE]])
@@ -197,7 +205,7 @@ def _grid(sets: dict[str, set[str]], cities: list[str], names: queries.Labels) -
     return sorted(rows, key=lambda r: (-r["count"], r["label"].lower()))
 
 
-def compare_page(kg: CityKG, asked: list[str], preselect: list[str]) -> dict:
+def compare_page(kg: CityKG, urls: UrlMapper, asked: list[str], preselect: list[str]) -> dict:
     """The comparison of the cities `asked` (slugs, URIs or page links), with the cities of
     `preselect` ticked in the form; raises CompareError."""
     choices = city_choices(kg)
@@ -208,9 +216,15 @@ def compare_page(kg: CityKG, asked: list[str], preselect: list[str]) -> dict:
             preselected.append(resolve_city(text, choices))
     context = {"title": "Compare cities", "choices": choices, "selected": preselected, "error": None,
                "columns": [], "rows": [], "themes": [], "industries": [], "max_compare": MAX_COMPARE,
-               "checkboxes": len(choices) <= MAX_CHECKBOXES}
+               "checkboxes": len(choices) <= MAX_CHECKBOXES, "csv_href": None,
+               "lonely": len(choices) < 2, "only": choices[0] if len(choices) == 1 else None}
     if not asked:
         return context
+    if len(choices) < 2:
+        only = f"one city, {choices[0]['label']}" if choices else "no city"
+        exc = CompareError(f"This release has {only}: a comparison needs at least two cities.")
+        exc.context = {**context, "error": str(exc)}
+        raise exc
     try:
         selected = selected_cities(asked, choices)
     except CompareError as exc:
@@ -240,9 +254,32 @@ def compare_page(kg: CityKG, asked: list[str], preselect: list[str]) -> dict:
     concept_names = labels(kg.store, set().union(*themes.values(), *industries.values()))
     names = [col["label"] for col in columns]
     title = (", ".join(names[:-1]) + " and " + names[-1]) + " compared"
+    slug_of = {c["uri"]: c["slug"] for c in choices}
+    csv_href = urls.local("/compare.csv?" + urlencode([("city", slug_of[c]) for c in selected], safe=_QUERY_SAFE))
     return ({**context, "title": title, "selected": selected, "columns": columns,
                                     "rows": rows, "themes": _grid(themes, selected, concept_names),
-                                    "industries": _grid(industries, selected, concept_names)})
+                                    "industries": _grid(industries, selected, concept_names), "csv_href": csv_href})
+
+
+#: The columns of the comparison as CSV: one row per city and indicator (the latest value).
+COMPARE_COLUMNS = ("indicator", "indicator_uri", "city", "city_uri", "period", "value", "unit", "qualifier", "words",
+                   "observation_uri")
+
+
+def compare_rows(kg: CityKG, urls: UrlMapper, asked: list[str]) -> list[list[str]]:
+    """The comparison's indicator table as CSV rows (header first): every indicator of the cities, each
+    city's latest value, in the order of the page; raises CompareError as the page does."""
+    context = compare_page(kg, urls, asked, [])
+    out = [list(COMPARE_COLUMNS)]
+    for row in context["rows"]:
+        for col, cell in zip(context["columns"], row["cells"], strict=True):
+            if cell is None:
+                continue
+            unit = local_name(cell.unit) if cell.unit else ""
+            qualifier = local_name(cell.qualifier) if cell.qualifier else ""
+            out.append([row["label"], row["uri"], col["label"], col["uri"], period_label(cell.period), cell.value,
+                        unit, qualifier, cell.words, cell.observation])
+    return out
 
 
 def compare_href(kg: CityKG, urls: UrlMapper, uri: str) -> str | None:

@@ -38,7 +38,7 @@ def home_page(kg: CityKG, urls: UrlMapper) -> dict:
         title=m["title"].value if "title" in m else kg.release.title,
         description=m["desc"].value if "desc" in m else None,
         licence=licence,
-        licence_name=queries.LICENCES.get(licence or "", licence),
+        licence_name=queries.licence_name(licence) if licence else None,
         cities=city_list,
         triples=counts["triples"],
         observations=counts["observations"],
@@ -65,3 +65,28 @@ def home_counts(kg: CityKG) -> dict[str, int]:
             "things": int(things[0]["n"].value) if things else 0,
         }
     return kg.derived["home_counts"]
+
+
+def site_footer(kg: CityKG) -> dict:
+    """What every page's footer says of the data: its licence and whom to credit (once per process)."""
+    if "site_footer" not in kg.derived:
+        store = kg.store
+        licence = queries.dataset_licence(store, kg.policy, kg.release.license)
+        dataset = iri(str(kg.policy.dataset))
+        rows = store.select(
+            f"""SELECT ?name WHERE {{ {dataset} <{DCT}publisher> ?p .
+              ?p <{queries.FOAF}name>|<{queries.RDFS}label> ?name }} LIMIT 1"""
+        )
+        sources = store.select(
+            f"""SELECT DISTINCT ?pub WHERE {{ ?src <{RDF_TYPE}> <{kg.policy.term("SourceDocument")}> ;
+              <{DCT}publisher> ?pub . FILTER isLiteral(?pub) }} ORDER BY ?pub LIMIT 4"""
+        )
+        publishers = [r["pub"].value for r in sources]
+        kg.derived["site_footer"] = {
+            "licence": licence,
+            "licence_name": queries.licence_name(licence) if licence else None,
+            "publisher": rows[0]["name"].value if rows else kg.release.title,
+            "sources": publishers[:3],
+            "more_sources": len(publishers) > 3,
+        }
+    return kg.derived["site_footer"]

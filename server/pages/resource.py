@@ -17,8 +17,12 @@ from markupsafe import Markup
 MATCH_PREDICATES = ("exactMatch", "closeMatch", "relatedMatch", "broadMatch", "narrowMatch")
 
 
+#: Prefixes pages use beyond those of the data (the ontology's vann: annotations).
+EXTRA_PREFIXES = {"vann": "http://purl.org/vocab/vann/"}
+
+
 def compact(kg: CityKG, uri: str) -> str:
-    return queries.compact(uri, kg.policy.prefixes())
+    return queries.compact(uri, {**EXTRA_PREFIXES, **kg.policy.prefixes()})
 
 
 @dataclass
@@ -39,7 +43,9 @@ def value_of(kg: CityKG, urls: UrlMapper, term: Term, names: queries.Labels) -> 
         if path:
             return Value("local", label or compact(kg, term.value), path, title=term.value)
         if term.value.startswith(("http://", "https://")):
-            return Value("external", label or compact(kg, term.value), term.value, title=term.value)
+            named = queries.licence_name(term.value)
+            text = label or (named if named != term.value else compact(kg, term.value))
+            return Value("external", text, term.value, title=term.value)
         return Value("uri", term.value)
     if term.kind == "bnode":
         return Value("bnode", "(structure)")
@@ -76,7 +82,7 @@ def property_rows(kg: CityKG, urls: UrlMapper, pairs: list[tuple[Term, Term]], n
             values.append(v)
         values.sort(key=lambda v: (v.kind != "local", v.lang or "", v.text))
         rows.append({"label": label, "uri": p, "compact": compact(kg, p), "href": urls.path(p) or p,
-                     "values": values})
+                     "values": values, "count": len(values)})
     return sorted(rows, key=lambda r: (r["label"].lower(), r["uri"]))
 
 
@@ -126,20 +132,25 @@ def resource_page(kg: CityKG, urls: UrlMapper, uri: str, path: str, page: int, *
     wanted |= {s.value for s, _ in inc} | {p.value for _, p in inc}
     wanted |= {t.value for po in hash_parts.values() for pair in po for t in pair if t.is_uri}
     names = queries.labels(store, wanted)
+    queries.add_observation_titles(store, kg.policy, names, wanted)
     indicators = queries.indicators(store, kg.policy, uri)
     photos = queries.photos(store, uri)
     table_pairs = [(p, o) for p, o in pairs if p.value != RDF_TYPE]
     incoming_rows = property_rows(kg, urls, [(p, s) for s, p in inc], names)
     alts = alternates(path)
     page_url = urls.url(path)
+    title = names.exact(uri, "en") or names.get(uri) or compact(kg, uri)
+    types = [value_of(kg, urls, Term("uri", t), names) for t in type_uris]
     ctx = {
         "uri": uri,
         "kind": kind,
-        "title": names.exact(uri, "en") or names.get(uri) or compact(kg, uri),
+        "title": title,
+        "lead": lead(kg, urls, uri, title, pairs, types, names, indicators),
         "title_zh": names.exact(uri, "zh"),
-        "types": [value_of(kg, urls, Term("uri", t), names) for t in type_uris],
+        "types": types,
         "rows": property_rows(kg, urls, table_pairs, names, hash_parts),
         "incoming": incoming_rows,
+        "incoming_count": sum(r["count"] for r in incoming_rows),
         "incoming_page": page,
         "incoming_more": more,
         "path": path,
@@ -155,6 +166,78 @@ def resource_page(kg: CityKG, urls: UrlMapper, uri: str, path: str, page: int, *
     if kind == "ontology":
         ctx.update(ontology_overview(kg, urls))
     return ctx
+
+
+@dataclass
+class Lead:
+    """The first thing a page says: what the resource is, its key figure in words, and where from."""
+
+    label: str
+    kind: str  # "city", "observation", ... with its article: "a city", "an observation"
+    where: list[Value]  # the places it is in, nearest first
+    figure: queries.Indicator | None = None
+    figure_place: Value | None = None  # an observation's place
+    source: Value | None = None
+    quote: str | None = None
+    description: str | None = None  # a city's schema:description (the demo's "a fictional city")
+    of: Value | None = None  # a narrative's city
+    about: list[Value] | None = None  # a narrative's themes (dct:subject)
+
+
+def _article(word: str) -> str:
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+def _kind(kg: CityKG, uri: str, pairs: list[tuple[Term, Term]], types: list[Value]) -> str:
+    word = queries.kind_of(kg.policy, uri, {o.value for p, o in pairs if p.value == RDF_TYPE})
+    if word:
+        return word
+    named = [t.text for t in types if ":" not in t.text]
+    return named[0].lower() if named else "resource"
+
+
+def lead(kg: CityKG, urls: UrlMapper, uri: str, title: str, pairs: list[tuple[Term, Term]], types: list[Value],
+         names: queries.Labels, indicators: list[queries.Indicator]) -> Lead:
+    """The lead of the page: "Nanchang is a city in Jiangxi, China — population 6,255,000 (source …)";
+    for an observation its place, indicator, value in words with qualifier, unit, period and source."""
+    kind = _kind(kg, uri, pairs, types)
+    out = Lead(label=title, kind=_article(kind), where=[])
+    store = kg.store
+    seen = {uri}
+    place = next((o for p, o in pairs if p.value == f"{S}containedInPlace" and o.is_uri), None)
+    while place is not None and place.value not in seen and len(out.where) < 3:
+        seen.add(place.value)
+        more = queries.labels(store, {place.value})
+        out.where.append(value_of(kg, urls, place, more))
+        up = store.select(f"SELECT ?o WHERE {{ {iri(place.value)} <{S}containedInPlace> ?o . FILTER isIRI(?o) }} "
+                          "LIMIT 1")
+        place = up[0]["o"] if up else None
+    derived = next((o for p, o in pairs if p.value == f"{queries.PROV}wasDerivedFrom" and o.is_uri), None)
+    if kind == "city":
+        out.description = next((o.value for p, o in pairs if p.value == f"{S}description" and o.is_literal
+                                and (o.lang or "en").startswith("en")), None)
+    if kind == "cooperation narrative":
+        city = next((o for p, o in pairs if p.value == str(kg.policy.term("narrativeOf")) and o.is_uri), None)
+        out.of = value_of(kg, urls, city, names) if city is not None else None
+        out.about = [value_of(kg, urls, o, names) for p, o in pairs if p.value == f"{queries.DCT}subject" and o.is_uri]
+    if kind == "observation":
+        area = next((o for p, o in pairs if p.value == f"{queries.SDMX_DIM}refArea" and o.is_uri), None)
+        if area is not None:
+            out.figure = next((i for i in queries.indicators(store, kg.policy, area.value) if i.observation == uri),
+                              None)
+            out.figure_place = value_of(kg, urls, area, queries.labels(store, {area.value}))
+    elif indicators:
+        key = {queries.local_name(i.indicator): i for i in indicators}
+        out.figure = key.get("population") or key.get("area")
+    if out.figure is not None:
+        out.quote = out.figure.source
+        if kind != "observation":
+            found = store.select(f"SELECT ?s WHERE {{ {iri(out.figure.observation)} <{queries.PROV}wasDerivedFrom> ?s "
+                                 f". FILTER isIRI(?s) }} LIMIT 1")
+            derived = found[0]["s"] if found else derived
+    if derived is not None:
+        out.source = value_of(kg, urls, derived, queries.labels(store, {derived.value}))
+    return out
 
 
 def scheme_concepts(kg: CityKG, urls: UrlMapper, scheme: str) -> list[dict]:
@@ -230,8 +313,13 @@ def ontology_overview(kg: CityKG, urls: UrlMapper) -> dict:
                         e[field].append(v)
         return sorted(out.values(), key=lambda e: e["value"].text.lower())
 
+    listed = [{"value": value_of(kg, urls, r["s"], names), "count": int(r["n"].value), "uri": r["s"].value}
+              for r in schemes]
+    own = f"{kg.policy.base}/def/"
     return {
         "classes": collect(classes, "c"),
         "properties": collect(props, "p"),
-        "schemes": [{"value": value_of(kg, urls, r["s"], names), "count": int(r["n"].value)} for r in schemes],
+        # the ontology's own schemes; the EU authority tables the catalogue uses are listed apart
+        "schemes": [s for s in listed if s["uri"].startswith(own)],
+        "authority_tables": [s for s in listed if not s["uri"].startswith(own)],
     }

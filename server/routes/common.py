@@ -7,11 +7,14 @@ import re
 from collections.abc import Iterable
 
 from citykg.server import cache, conneg, formats, rdf
-from citykg.server.context import state, urls
+from citykg.server.context import state
 from citykg.server.errors import HTTPError, not_acceptable
 from citykg.server.formats import Format
 from citykg.server.pages.documents import alternates, link_header
-from flask import Response, render_template, request, url_for
+from citykg.server.pages.home import site_footer
+from citykg.server.queries import DCT
+from citykg.server.store import Term
+from flask import Response, render_template, request
 
 _EXT_RE = re.compile(r"^(?P<path>.+?)\.(?P<ext>" + formats.extension_pattern() + r")$")
 PATH_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*)*$")
@@ -60,10 +63,16 @@ def finish_document(resp: Response, fmt: Format, *, negotiated: bool, path: str,
 
 def rdf_response(triples: Iterable, fmt: Format, *, negotiated: bool, path: str,
                  offers: tuple[Format, ...] = formats.DOCUMENT, links: list[str] | None = None,
-                 primary: str | None = None) -> Response:
+                 primary: str | None = None, document: str | None = None) -> Response:
+    """The triples as an RDF document; `document` (its canonical URI) gets the data licence
+    (``dct:license``), so that a saved copy says how it may be reused."""
     kg = state()
+    if document:
+        licence = site_footer(kg)["licence"]
+        if licence:
+            triples = [*triples, (Term("uri", document), Term("uri", f"{DCT}license"), Term("uri", licence))]
     body = rdf.serialize(triples, fmt, prefixes=kg.policy.prefixes(), context=kg.context["@context"],
-                         context_url=urls().url(url_for("data.context")), primary=primary)
+                         context_url=f"{kg.policy.base}/context.jsonld", primary=primary)
     resp = Response(body, content_type=fmt.content_type)
     return finish_document(resp, fmt, negotiated=negotiated, path=path, offers=offers, links=links)
 

@@ -33,7 +33,7 @@ def indicator_csv(slug: str) -> Response:
 @bp.route("/compare")
 def compare() -> Response:
     try:
-        context = crosscity.compare_page(state(), request.args.getlist("city"), request.args.getlist("with"))
+        context = crosscity.compare_page(state(), urls(), request.args.getlist("city"), request.args.getlist("with"))
         status = 200
     except crosscity.CompareError as exc:
         if conneg.negotiate(request.headers.get("Accept"), (formats.HTML,)) is None:
@@ -41,6 +41,23 @@ def compare() -> Response:
         context, status = exc.context or {}, 400
     resp = page("compare.html", status, **context)
     resp.headers["Vary"] = "Accept"  # an error comes as a page or in the format asked for
+    return resp
+
+
+@bp.route("/compare.csv")
+def compare_csv() -> Response:
+    """The comparison's indicator table as CSV: a row per indicator and city (the latest value)."""
+    try:
+        rows = crosscity.compare_rows(state(), urls(), request.args.getlist("city"))
+    except crosscity.CompareError as exc:
+        raise HTTPError(400, str(exc), plain=True) from None
+    if len(rows) == 1 and not request.args.getlist("city"):
+        raise HTTPError(400, "Choose at least two different cities to compare: /compare.csv?city=a&city=b", plain=True)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerows(rows)
+    resp = Response(out.getvalue(), content_type="text/csv; charset=utf-8")
+    resp.headers["Content-Disposition"] = 'attachment; filename="compare.csv"'
+    cacheable()
     return resp
 
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from citykg.server import formats, queries
 from citykg.server.context import state, urls
 from citykg.server.errors import HTTPError
-from citykg.server.pages.catalog import catalog_page
+from citykg.server.pages.catalog import catalog_page, void_page
 from citykg.server.release import read_triples
 from citykg.server.routes.common import cacheable, choose, finish_document, rdf_response
 from flask import Blueprint, Response, render_template, send_file
@@ -65,22 +65,27 @@ def catalog(ext: str | None):
         triples = read_triples(path, kg.release.built_base, kg.policy.base)
     else:
         triples = queries.graph_triples(kg.store, str(kg.policy.graph("metadata")))
-    return rdf_response(triples, fmt, negotiated=ext is None, path=local)
+    return rdf_response(triples, fmt, negotiated=ext is None, path=local, document=str(kg.policy.catalog))
 
 
 @bp.route("/.well-known/void", defaults={"ext": None})
-@bp.route("/.well-known/void.<any(ttl, jsonld, rdf, nt):ext>")
+@bp.route("/.well-known/void.<any(html, ttl, jsonld, rdf, nt):ext>")
 def void(ext: str | None):
+    """The VoID description: a page for people (the description's properties, its linked resources) or RDF."""
     kg = state()
-    fmt = choose(ext, formats.RDF)
+    # RDF first: a client that states no preference (a crawler) gets Turtle as before; browsers get the page
+    fmt = choose(ext, (*formats.RDF, formats.HTML))
     path = kg.release.path / "void.ttl"
+    local = urls().local("/.well-known/void")
     cacheable()
+    if fmt is formats.HTML:
+        resp = Response(render_template("void.html", **void_page(kg, urls())), content_type=fmt.content_type)
+        return finish_document(resp, fmt, negotiated=ext is None, path=local)
     if path.is_file():
         triples = read_triples(path, kg.release.built_base, kg.policy.base)
     else:
         triples = queries.document(kg.store, kg.policy, str(kg.policy.void), str(kg.policy.void))[0]
-    return rdf_response(triples, fmt, negotiated=ext is None, path=urls().local("/.well-known/void"),
-                        offers=formats.RDF)
+    return rdf_response(triples, fmt, negotiated=ext is None, path=local, document=str(kg.policy.void))
 
 
 @bp.route("/context.jsonld")

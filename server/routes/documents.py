@@ -67,7 +67,8 @@ def document(uri: str, doc_uri: str, local: str, fmt: Format, ext: str | None, p
     else:
         triples, more = queries.document(kg.store, kg.policy, uri, doc_uri, page)
     links = [f'<{local}{"." + ext if ext else ""}?page={page + 1}>; rel="next"'] if more else []
-    return rdf_response(triples, fmt, negotiated=ext is None, path=local, links=links, primary=uri)
+    return rdf_response(triples, fmt, negotiated=ext is None, path=local, links=links, primary=uri,
+                        document=doc_uri)
 
 
 @bp.route("/def")

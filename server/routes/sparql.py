@@ -22,7 +22,6 @@ SPARQL_RESPONSE_CACHE_BYTES.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from citykg.server.errors import HTTPError
 from citykg.server.http import CSP
 from citykg.server.pages.sparql import editor_page, service_description
 from citykg.server.sparql_exec import ProcessPool, QueryTimeoutError, WorkerDiedError
-from citykg.server.sparql_lex import QueryInfo, analyse, cache_text
+from citykg.server.sparql_lex import QueryInfo, analyse, cache_text, explain_syntax_error
 from citykg.server.store import FormatMismatchError, QuerySyntaxError, RawResult, StoreError
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
@@ -274,18 +273,6 @@ def endpoint() -> Response:
     return resp
 
 
-def _where(query: str, message: str) -> str:
-    """The query line an engine message ("error at 3:14: ...") points to, for the reader."""
-    m = re.search(r"\bat (\d+):(\d+)", message)
-    if not m:
-        return ""
-    lines = query.splitlines()
-    number = int(m.group(1))
-    if not 1 <= number <= len(lines):
-        return ""
-    return f"\nline {number}: {lines[number - 1].strip()[:200]}"
-
-
 def _not_acceptable(kind: str) -> HTTPError:
     offers = ", ".join(f.media_type for f in (formats.RESULTS if kind == "results" else formats.GRAPHS))
     what = "SELECT/ASK results" if kind == "results" else "CONSTRUCT/DESCRIBE graphs"
@@ -325,9 +312,7 @@ def _run(
             {"Retry-After": "1"},
         ) from exc
     except QuerySyntaxError as exc:
-        text = " ".join(str(exc).split())
-        short = text if len(text) <= 240 else text[:240] + " …"
-        raise problem(400, f"SPARQL syntax error: {short}{_where(req.query or '', text)}") from exc
+        raise problem(400, explain_syntax_error(req.query or "", str(exc), tuple(kg.policy.prefixes()))) from exc
     except FormatMismatchError as exc:
         raise _not_acceptable("graph" if exc.form == "CONSTRUCT" else "results") from exc
     except StoreError as exc:
