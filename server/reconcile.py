@@ -350,8 +350,8 @@ def index(kg) -> Index:
     with _LOCK:
         found = kg.derived.get("reconcile_index")
         if found is None:
-            entries = kg.derived.get("search_index") or build_index(kg)
-            found = kg.derived["reconcile_index"] = Index(kg.store, kg.policy, entries)
+            search_index = kg.derived.get("search_index") or build_index(kg)
+            found = kg.derived["reconcile_index"] = Index(kg.store, kg.policy, search_index.entries)
     return found
 
 
