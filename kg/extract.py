@@ -136,7 +136,9 @@ STRONG_INDUSTRY_CUE = re.compile(r"\b(?:main|leading|pillar|key|major|strategic|
                                  re.I)
 REGION_LABEL = re.compile(r"^(?:province|region|state|federal state|autonomous community|county|prefecture|department|"
                           r"land|voivodeship|oblast|canton)$", re.I)
-LABEL_LINE = re.compile(r"^(?P<label>[A-Z][\w .,()/&'’-]{0,48}?)\s*(?::|\s[–—-]\s)\s*(?P<value>\S.*)$")
+LABEL_LINE = re.compile(r"^(?P<label>(?:[A-Z]|of which |incl\. |including )[\w .,()/&'’%²€$¥-]{0,64}?)\s*"
+                        r"(?::|\s[–—-]\s)\s*"
+                        r"(?P<value>\S.*)$")
 
 
 def _key(text: str) -> str:
@@ -195,13 +197,15 @@ def label_lines(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]
 
 LABEL_UNIT = re.compile(r"\((?P<scale>[\d,. ]+|hundred|thousand|ten thousand|million|billion|100 million|"
                         r"10,000|10 000)?\s*(?P<unit>persons|people|inhabitants|yuan|rmb|cny|eur|euros?|€|usd|"
-                        r"dollars?|us\$|\$|sq\.? ?km|km²|km2|square kilomet(?:re|er)s|hectares|ha|%|per ?cent)?\s*\)",
+                        r"dollars?|us\$|\$|sq\.? ?km|km²|km2|square kilomet(?:re|er)s|hectares|ha|%|per ?cent|"
+                        r"tonnes|tons|t|teu)?\s*(?P<scale2>thousand|million|billion|bn|m)?\s*\)",
                         re.I)
 _LABEL_UNITS = {"yuan": "CCY_CNY", "rmb": "CCY_CNY", "cny": "CCY_CNY", "eur": "CCY_EUR", "euro": "CCY_EUR",
                 "euros": "CCY_EUR", "€": "CCY_EUR", "usd": "CCY_USD", "dollar": "CCY_USD", "dollars": "CCY_USD",
                 "us$": "CCY_USD", "$": "CCY_USD", "sq km": "KiloM2", "sqkm": "KiloM2", "sq. km": "KiloM2",
                 "km²": "KiloM2", "km2": "KiloM2", "square kilometres": "KiloM2", "square kilometers": "KiloM2",
-                "hectares": "HA", "ha": "HA", "%": "PERCENT", "percent": "PERCENT", "per cent": "PERCENT"}
+                "hectares": "HA", "ha": "HA", "%": "PERCENT", "percent": "PERCENT", "per cent": "PERCENT",
+                "tonnes": "TONNE", "tons": "TONNE", "t": "TONNE", "teu": "NUM"}
 _LABEL_SCALES = {"hundred": 100, "thousand": 1000, "ten thousand": 10_000, "10,000": 10_000, "10 000": 10_000,
                  "million": 10**6, "100 million": 10**8, "billion": 10**9}
 
@@ -237,11 +241,11 @@ def label_unit(label: str, q: Quantity) -> Quantity:
     """A unit in the label's brackets applies to the value: "GDP (100 million yuan): 2,705.05" is
     270,505,000,000 CNY, "Permanent residents (10,000 persons): 412.97" is 4,129,700 people."""
     m = LABEL_UNIT.search(label)
-    if not m or not (m["scale"] or m["unit"]) or q.unit not in ("NUM",):
+    if not m or not (m["scale"] or m["unit"] or m["scale2"]) or q.unit not in ("NUM",):
         return q
     scale = Decimal(1)
-    if m["scale"]:
-        raw = m["scale"].strip().lower()
+    if m["scale"] or m["scale2"]:  # "(100 million yuan)", "(CNY billion)", "(million tonnes)"
+        raw = (m["scale"] or {"bn": "billion", "m": "million"}.get(m["scale2"].lower(), m["scale2"])).strip().lower()
         if raw not in _LABEL_SCALES:
             return q
         scale = Decimal(_LABEL_SCALES[raw])
@@ -320,8 +324,10 @@ REGION_PATTERNS = [
                rf"Voivodeship|Canton|Land|Department|County|Prefecture|State) of (?:the )?{_NAME})"),
     re.compile(rf"\b(?P<r>{_NAME} (?:Province|Region|Voivodeship|Oblast|Autonomous Region|Prefecture|County))\b"),
     re.compile(rf"\b(?P<r>{_NAME} province)\b"),
-    re.compile(rf"\b(?:the )?(?P<r>{_NAME}) (?:region|autonomous community|voivodeship|department|canton)\b"),
-    re.compile(rf"\b(?:federal state|state|region|province|department|county|canton|land) of (?:the )?(?P<r>{_NAME})"),
+    re.compile(rf"\b(?:the )?(?P<r>{_NAME}) (?:region|autonomous community|voivodeship|department|département|"
+               r"canton)\b"),
+    re.compile(rf"\b(?:federal state|state|region|province|department|département|prefecture|county|canton|land) of "
+               rf"(?:the )?(?P<r>{_NAME})"),
 ]
 #: the words before a region that say the city lies in it
 IN_REGION = re.compile(r"\b(?:capital|centre|center|seat|city|town|municipality|located|situated|lies|lying|part|"
@@ -336,6 +342,9 @@ def region_in(sentence: str, city: str) -> str | None:
     for pattern in REGION_PATTERNS:
         for m in pattern.finditer(sentence):
             name = m["r"].strip()
+            if re.match(r"\s+(?:from|until|in|between|since)\s+\d+\s*(?:BC|AD)?\b", sentence[m.end():]) \
+                    or re.search(r"\b(?:ancient|former|historic|old)\s+(?:the\s+)?$", sentence[:m.start()]):
+                continue  # "the capital of the State of Zhao from 386 BC": a state of history, not the region
             if name == city or not IN_REGION.search(sentence[:m.start()]) or name in COUNTRIES \
                     or any(name.endswith(" of " + c) for c in COUNTRIES):
                 continue  # "the Flemish Region of Belgium": the country's part named by the country
@@ -412,6 +421,10 @@ class Extractor:
         self.table_period: tuple[int | None, str] | None = None  # a table's header year, by block
         self.shared_subject = False  # the sentence before spoke of something the city shares ("jointly with")
         self.line_block = {box_line(raw).strip(): i for i, b in enumerate(blocks_of(text)) for raw in b.lines}
+        #: the year a table's heading line states ("Main Indicators of ... Development, 2023"), by block
+        self.header_period = {
+            i: m.group(1) for i, b in enumerate(blocks_of(text)) if len(b.lines) > 2 and ":" not in b.lines[0]
+            and (m := re.search(r"(?:,|\(|\bin|\bfor)\s*((?:19|20)\d\d)\)?\s*$", b.lines[0].strip()))}
         self.industry_strength = -1  # no list yet; 0 weak cue ("a hub of"), 1 the economy's words, 2 "main industries"
         self.dot_thousands = document_style(text)
 
@@ -580,7 +593,13 @@ class Extractor:
                     self.fact(sentence, f"in {record.province.name}")
         caps = re.match(r"^[A-ZÀ-ÖØ-Þ' -]+,\s*(?P<r>[A-ZÀ-ÖØ-Þ' -]+(?:PROVINCE|REGION|STATE|COUNTY))\s*$",
                         self.text.strip().split("\n", 1)[0].strip())
-        dateline = re.search(r"(?m)^[A-ZÀ-ÖØ-Þ'’ -]{3,},\s+(?P<r>[A-Z][\w'’ -]{2,40}?)\s+[—–-]\s", self.text[:800])
+        dateline = re.search(r"(?m)^[A-ZÀ-ÖØ-Þ'’ -]{3,},\s+(?P<r>[A-Z][\w'’ -]{2,40}?)\s+[—–-]\s", self.text[:800]) \
+            or re.search(rf"(?m)^{re.escape(city)},\s+(?P<r>[A-Z][\w'’ -]{{2,40}}?(?:Province|Region|County|"
+                         r"Voivodeship|Prefecture|Oblast|Canton|Department))\s*(?:[—–:-]|,|$)", self.text[:800]) \
+            or re.search(r"(?im)^(?:A\s+)?(?:prefecture-level|county-level|sub-provincial)\s+city\s+(?:of|in)\s+"
+                         r"(?P<r>[A-Z][\w'’ -]{2,40}?(?:Province|Autonomous Region))\b", self.text[:800]) \
+            or re.search(r"(?m)^(?P<r>[A-ZÀ-ÖØ-Þ][\w'’ -]{2,40}?\s(?:County|Province|Region|Voivodeship|Oblast|Canton))"
+                         r"\s*,\s*[A-Z][\w ]+$", self.text[:400])
         if record.province is None and dateline and dateline["r"] not in COUNTRIES \
                 and not re.search(r"\d", dateline["r"]):  # a news dateline "YIWU, Zhejiang — ..."
             record.province = Named(dateline["r"].strip(), dateline.group(0), kind="province")
@@ -659,6 +678,7 @@ class Extractor:
             self.table_period = (block, line.split(":", 1)[-1].strip())  # "Tourism and transport | 2023": a header
             return
         table_period = self.table_period[1] if self.table_period and self.table_period[0] == block else None
+        table_period = table_period or (self.header_period.get(block) if block is not None else None)
         labelled = parse_label_line(line, dot_thousands=self.dot_thousands)
         tail = VALUE_TAIL.search(line) if labelled is None else None
         if tail is not None and parse_label_line(line[:tail.start()], dot_thousands=self.dot_thousands):

@@ -226,6 +226,8 @@ INDUSTRY_CUE = re.compile(
     r"|\b(?:companies|firms|factories|manufacturers|plants)\s+(?:produce|make|manufacture|build)"
     r"|\b(?:centres|centers|hubs|bases)\s+of\s+(?:[A-Z][\w’']+(?:'s|’s)\s+)?"
     r"|(?:world-class\s+|industrial\s+|innovation\s+)?clusters\s+in"
+    r"|\b(?:\w+\s+)?pillars?(?:\s+(?:sectors|industries))?\s*:"
+    r"|\b(?:leading|main|key|pillar)\s+(?:sectors|industries)\s+are\s*:"
     r"|(?:diversifying|diversified|diversifies|expanding|expanded|moving|branching)\s+(?:out\s+)?into"
     r"|(?:industrial\s+)?base\s+(?:is\s+)?(?:built|founded)\s+on|built\s+(?:its|the|the city's)\s+economy\s+on"
     r"|\beconomy\b[^.:;]{0,40}:|^Economy\s*:"
@@ -242,6 +244,7 @@ EMPLOY = re.compile(r"(?:^|,\s+and\s+|;\s+)(?P<list>[A-Za-z][\w\- \x00]*(?:,\s+[
                     r"shapes)\b")
 HUB_OF = re.compile(r"\bthe (?P<list>[a-z][a-z\- ,]{0,60}? and [a-z][a-z\- ]{0,30}?) (?:industries|sectors)\b")
 NO_CONTEXT_CUE = re.compile(r"\ba location for\b|\bcent(?:re|er)s? of\b|\bhub of\b|\b(?:relies|depends|rests) on\b|"
+                            r"\bpillars?(?:\s+(?:sectors|industries))?\s*:|"
                             r"\b(?:have|has) grown\b|"
                             r"\b(?:companies|firms|factories) produce\b")
 #: a list of sectors before "are its main industries"
@@ -295,10 +298,12 @@ def _industry_names(sentence: str) -> list[str]:
 
 def _clause_end(text: str) -> str:
     """The list before a new clause joined by ", and": "A, B and C, and unemployment has hovered at ..." -> "A, B
-    and C"; an Oxford comma's last item stays ("..., textiles and garments, and new materials, and the city ...")."""
+    and C"; an Oxford comma's last item stays ("..., textiles and garments, and new materials, and the city ...",
+    "..., and IT and business services")."""
     for m in re.finditer(r",\s+and\s+", text):
         segment = re.split(r"[,.;:]", text[m.end():], maxsplit=1)[0]
-        if len(segment.split()) > 4:
+        if len(segment.split()) > 4 and re.search(r"\b(?:is|are|was|were|has|have|had|will|can|which|that|who|"
+                                                  r"\w+ed|\w+s\s+(?:at|to|in|on|by))\b|\d", segment):
             return text[:m.start()]
     return text
 
@@ -327,6 +332,10 @@ def _listed_industries(sentence: str) -> list[str]:
     # "rare-earth mining, producing nearly two thirds of the world's ..., and of navel orange growing"
     rest = re.sub(r",\s+(?:producing|making|employing|accounting|providing|supplying|exporting)\b[^,]*", "", rest)
     rest = re.sub(r"\band,\s+(?:increasingly|above all|more recently|now|also|not least|lately),\s+", "and ", rest)
+    rest = re.sub(r"^\s*:\s*", "", rest)
+    if re.match(r"\s*-\s+", rest):  # "Its leading industries are: - a - b - c": a bulleted list run together
+        rest = ", ".join(re.sub(r",\s+(?:including|such as|notably)\b.*$", "", i).strip()
+                         for i in re.split(r"\s+-\s+|^\s*-\s+", rest) if i.strip())
     rest = _clause_end(rest)
     # "... maritime industries on the Baltic coast": the place is not part of the list
     rest = re.split(r"\s+(?:on|in|along|across|around|near|of)\s+the\b", rest)[0]

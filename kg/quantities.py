@@ -745,7 +745,7 @@ def parse_label_line(line: str, *, dot_thousands: bool | None = None) -> tuple[s
         year = re.search(r"(?<!\d)((?:19|20)\d\d)(?!\d)", m["lp"])
         if period is None and year and not re.search(r"\d{1,3}[,. ]\d{3}", m["lp"]):
             period = year.group(1)  # "(main residence, 1 Jan 2024)": the year of the date
-        if period is None and not re.fullmatch(r"[\w\s.,/-]*", m["lp"]):
+        if period is None and not re.fullmatch(r"[\w\s.,/%²€$¥£-]*", m["lp"]):
             return None
     value_period = find_period(value)
     if value_period is None:

@@ -28,6 +28,16 @@ from .quantities import Quantity
 TARGET = re.compile(r"\b(?:aims?|aiming|plans?|planned|planning|targets?|targeted|goal|wants?|wanted|expects?|expected|"
                     r"forecasts?|forecast|projected|projects|will|would|should|intends?|hopes?|seeks?|set to|"
                     r"ambition|envisages?|foresees?|is to|are to)\b", re.I)
+#: a sentence whose subject is a named market, company, institution or site ("Linyi Trade City, one of the largest
+#: wholesale market clusters in China, brings together some 130 specialised markets"): its figures are its own
+NAMED_SUBJECT = re.compile(r"^(?:The\s+)?(?P<name>(?:[A-Z][\w’'&-]*\s){1,5}(?:City|Market|Markets|Group|Company|"
+                           r"Corporation|University|College|Institute|Park|Zone|Centre|Center|Airport|Festival|Fair|"
+                           r"Museum|Hospital|Mall|Exchange|Bank|Plant|Works|Mine|Stadium|Arena))\b(?!\s+of\b)"
+                           r"(?:,|\s+(?:has|had|is|was|brings|brought|handled|handles|recorded|records|employs|counts|"
+                           r"attracts|attracted|welcomes|welcomed|draws|drew|covers|produced|produces))")
+#: a sentence that lists sights ("Places of interest: Mount Meng, rising to 1,156 m, with forest cover of over 90 %")
+SIGHTS_LIST = re.compile(r"^(?:Places of interest|Sights|Landmarks|Attractions|What to see|Must-see|Highlights|"
+                         r"Nearby|Around the city|Excursions)\s*:", re.I)
 #: a thing the city runs or forms with another ("The Ningbo-Zhoushan Port, which the city operates jointly with ...")
 JOINT = re.compile(r"\b(?:jointly|co-operated|co-managed|shared with|run together with|operated together with)\b", re.I)
 FACT_ROLES = ("population", "area", "density", "indicator", "count", "growth")
@@ -172,7 +182,8 @@ def name_before(before: str) -> str | None:
     if not m:
         return None
     phrase = clean_phrase(m["np"])
-    if re.search(r"\b(?:has|have|had|is|was|are|were|be|been|will|would|can|could)\b", phrase):
+    if re.search(r"\b(?:has|have|had|is|was|are|were|be|been|will|would|can|could|represents?|represented|"
+                 r"recorded|records|brings|brought|handled|handles|employs|counts|marks|makes|made)\b", phrase):
         return None  # "the new tramway has a length": a clause, not a name
     if " of " in phrase or " in " in phrase:
         head = re.split(r" (?:of|in) ", phrase)[0]
@@ -237,6 +248,19 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
         return Role("candidate", reason="a distance, not a length of the city's")
     if JOINT.search(sentence):
         return Role("candidate", reason="a figure of something the city shares with another, not the city's alone")
+    subject = NAMED_SUBJECT.match(sentence)
+    if subject and not (city and subject["name"].strip() == f"{city} City"):
+        return Role("candidate", reason=f"a figure of {subject['name'].strip()}, not of the city")
+    if SIGHTS_LIST.match(sentence):
+        return Role("candidate", reason="a figure of a sight in a list of sights")
+    heart = list(re.finditer(r"(?:^|,\s+(?:and\s+)?|;\s+)(?P<n>[A-Z][\w’'-]+(?:\s[A-Z][\w’'-]+)?),\s+the\s+"
+                             r"(?:heart|centre|center|core|capital|hub)\s+of\b", head))
+    if heart and city and heart[-1]["n"] != city and not city.startswith(heart[-1]["n"]):
+        return Role("candidate", reason=f"a figure of {heart[-1]['n']}, not of the city")
+    through = re.match(r"^\s*(?:\w+\s+){0,2}?(?:moving|passing|handled|shipped|moved)\s+(?:through|at|in|by)\s+"
+                       r"(?:the\s+)?(?P<n>[A-Z][\w’'-]+)", sentence[q.end:])
+    if through and city and through["n"] != city and through["n"] not in ("Port", "City"):
+        return Role("candidate", reason=f"a figure of {through['n']}, not of the city")
     before, after = clause_around(sentence, q)
     after_words = after.lstrip()
     unit = q.unit
@@ -376,7 +400,7 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
             return Role("candidate", reason="a change of the population, not the population")
         if re.match(r"^(?:people|inhabitants|residents)\s+(?:per|/)", after_words):
             return Role("density", "population-density", "population density", "people per area")
-        if q.value < 50 and not re.search(r"million|thousand|billion", q.stated, re.I):
+        if q.value < 500 and not re.search(r"million|thousand|billion|mln", q.stated, re.I):
             return Role("candidate", reason="too small for a city's population")
         return Role("population", "population", reason="a population")
     noun = known_noun(after_words, "NUM")
@@ -766,14 +790,16 @@ def money_role(before: str, after: str, unit: str) -> Role:
 
 
 LABEL_POPULATION = _rx(r"^(?:total |resident |permanent |registered |city |municipal )?(?:population|inhabitants|"
-                       r"residents|population \(city\)|population \(\d{4}\))$")
+                       r"residents|population \(city\)|population \(\d{4}\))"
+                       r"(?: at (?:the )?year-end| at the end of the year)?$")
 LABEL_AREA = _rx(r"^(?:total |land |administrative |city |municipal |surface )?(?:area|surface|size)"
                  r"(?: \(city\))?$")
 LABEL_DENSITY = _rx(r"^(?:population )?density$|^(?:inhabitants|people|persons|residents) per (?:km²|km2|sq\.? ?km|"
                     r"square kilomet(?:re|er))$")
-LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|(?<!per )(?<!a )(?<!each )year|since|"
+LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|^year|year (?:founded|of)|founding year|since|"
                        r"elevation|altitude|height|postal|post code|location|"
                        r"situated|distance|lies|coordinates|twin|sister|mentioned|first|charter|rights|incorporated|"
+                       r"nearby|neighbours?|neighbors?|excursions?|getting there|good to know|"
                        r"area code|code|phone|website|mayor|time zone|coordinates|rank|ranking)\b")
 
 
@@ -796,6 +822,7 @@ def named_label(name: str, city: str | None) -> bool:
 
 def by_label(label: str, q: Quantity, city: str | None = None) -> Role:
     name = re.sub(r"\s*\((?:\d{4}|city|est\.?|estimate|census)[^)]*\)", "", label).strip()
+    name = re.sub(r",?\s+(?:in\s+)?(?:19|20)\d\d\b", "", name).strip()  # "GDP 2023 (CNY billion)": a period
     if city and re.sub(r"\s*\([^)]*\)", "", name).strip() == city:
         return Role("candidate", reason=f"the label {label!r} is the city's name: a title, not a figure")
     if named_label(name, city):
@@ -820,7 +847,7 @@ def by_label(label: str, q: Quantity, city: str | None = None) -> Role:
     if yearly and q.unit == "NUM" and (yearly["per"] or re.match(r"(?i)annual|yearly", name)):
         return Role("indicator", "annual-visitors", "annual visitors", "a visitors line")
     named = re.search(r"\s(?:at|to|of|in)\s+(?:the\s+)?(?P<n>[A-Z][\w’'-]*)", name)
-    if named and not (city and named["n"] in city.split()):  # "Port of Ghent cargo" is the city's port
+    if named and not named["n"].isupper() and not (city and named["n"] in city.split()):  # "Port of Ghent": the city's
         return Role("candidate", reason=f"{label!r}: a figure of something named in the city")
     if q.unit == "NUM" and re.search(r"\b(?:area|region|agglomeration|conurbation)\b", label, re.I):
         kind = wider_kind(label)
@@ -833,6 +860,11 @@ def by_label(label: str, q: Quantity, city: str | None = None) -> Role:
         if subject:
             slug = f"{indicator_slug(subject)}-growth-rate"
             return Role("growth", slug, f"{subject} growth rate", "a growth line")
+    part = re.match(r"(?i)^(?:of which|incl\.?|including)\s+(?P<what>.+)$", name)
+    if part and q.unit == "NUM" and re.fullmatch(r"(?i)urban (?:residents|population|inhabitants)", part["what"]):
+        return Role("indicator", "urban-population", "urban population", "a part of the population line")
+    if part:
+        name = part["what"]
     if LABEL_POPULATION.match(name) and q.unit == "NUM":
         return Role("population", "population", reason="a population line")
     if re.search(r"\bpopulation\b", name, re.I) and q.unit == "NUM":
@@ -851,6 +883,13 @@ def by_label(label: str, q: Quantity, city: str | None = None) -> Role:
     phrase = clean_phrase(name)
     if not phrase:
         return Role("candidate", reason="an empty label")
+    if re.search(r"(?i)\b(?:total value of )?(?:imports and exports|exports and imports|foreign trade)\b", phrase) \
+            and q.unit.startswith("CCY_"):
+        return Role("indicator", "foreign-trade", "foreign trade", "a foreign trade line")
+    cut = re.fullmatch(r"(?i)(?P<head>.+?) (?:of|in) (?:the )?(?:(?:resident|permanent|registered|total) )?"
+                       r"(?:population|city|municipality|town)", phrase)
+    if cut and len(cut["head"].split()) > 1 and INDICATOR_HEAD.search(cut["head"]):
+        phrase = cut["head"]  # "Urbanization rate of resident population": the urbanization rate
     if q.unit == "NUM" and phrase.lower().endswith("s") and not INDICATOR_HEAD.search(phrase):
         return Role("count", count_slug(phrase), phrase, "a count line")
     return Role("indicator", indicator_slug(phrase), phrase, "a labelled figure")

@@ -101,6 +101,9 @@ def sentences_of(text: str) -> list[str]:
 def split_list(text: str) -> list[str]:
     """'a, b, c and d' -> [a, b, c, d]; the conjunction splits only the last comma item."""
     items = [i.strip() for i in re.split(r",\s+|,(?=\D)|;\s*|\s+[·•|]\s+", text) if i.strip()]  # "15,400" is a number
+    if items and len(items) > 1 and items[-1].startswith("and "):
+        items[-1] = items[-1][4:]  # "a, b, and c": an Oxford comma's last item, whole
+        return items
     if items:
         last = items.pop()
         head, sep, tail = last.rpartition(" and ")

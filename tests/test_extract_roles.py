@@ -484,3 +484,42 @@ def test_other_places_by_which_clauses_years_before_a_reached_figure_and_overnig
     assert f["unemployment-rate"] == (Decimal("3.6"), "PERCENT", "exact", "2023")
     assert f["average-gross-monthly-wage"][:2] == (Decimal(1700), "CCY_EUR")
     assert Decimal(200000) not in {v[0] for v in f.values()}
+
+
+def test_a_statistical_box_in_chinese_units_under_a_dated_heading(tmp_path):
+    r = record_of(tmp_path, "LINYI — KEY STATISTICS\nPrefecture-level city of Shandong Province, People's Republic "
+                            "of China\n\nMain Indicators of National Economy and Social Development, 2023\n"
+                            "Land area (sq km): 17,191\nResident population at year-end (10,000 persons): 1,099.4\n"
+                            "  of which urban residents (10,000 persons): 703.6\n"
+                            "Urbanization rate of resident population (%): 64.0\n"
+                            "Gross domestic product (100 million yuan): 6,105.1\n"
+                            "Growth rate of GDP over previous year (%): 6.0\n"
+                            "Total value of imports and exports (100 million yuan): 1,502.8\n"
+                            "Per capita disposable income of urban residents (yuan): 45,113\n"
+                            "Per capita disposable income of rural residents (yuan): 20,847\n", "linyi.txt")
+    f = figures(r)
+    assert r.province.name == "Shandong Province"
+    assert f["population"] == (Decimal(10994000), "NUM", "exact", "2023")
+    assert f["urban-population"][:2] == (Decimal(7036000), "NUM")
+    assert f["urbanization-rate"] == (Decimal(64), "PERCENT", "exact", "2023")
+    assert f["gdp"][:2] == (Decimal("610510000000"), "CCY_CNY")
+    assert f["gdp-growth-rate"][:2] == (Decimal(6), "PERCENT")
+    assert f["foreign-trade"][:2] == (Decimal("150280000000"), "CCY_CNY")
+    assert f["per-capita-disposable-income-of-urban-residents"][0] == Decimal(45113)
+    assert f["per-capita-disposable-income-of-rural-residents"][0] == Decimal(20847)
+
+
+def test_named_subjects_sight_lists_other_hearts_and_labels_with_years(tmp_path):
+    r = record_of(tmp_path, "Linyi is a city in Shandong Province with 10,994,000 residents. Linyi Trade City, one of "
+                            "the largest markets, brings together some 130 specialised markets and recorded a turnover "
+                            "of more than 500 billion yuan in 2023. Places of interest: Mount Meng, rising to 1,156 m, "
+                            "with forest cover of over 90 %. Hamburg, the heart of a metropolitan region of 5,4 "
+                            "million people, is only 50 km away. That is a fraction of the more than 25 million TEU "
+                            "moving through Guangzhou.\n", "linyi.txt")
+    assert set(figures(r)) == {"population"}
+    r = record_of(tmp_path, "Handan, Hebei Province — City Profile\n\nGDP 2023 (CNY billion) | 450.2\n"
+                            "Crude steel output 2022 (million tonnes) | 47.5\nPopulation | 9,410,000\n", "handan.txt")
+    f = figures(r)
+    assert r.province.name == "Hebei Province"
+    assert f["gdp"] == (Decimal("450200000000"), "CCY_CNY", "exact", "2023")
+    assert f["crude-steel-output"] == (Decimal(47500000), "TONNE", "exact", "2022")
