@@ -48,24 +48,22 @@ FOREIGN_FRONT = ("Piazza|Plaza|Praça|Place|Palazzo|Palais|Palacio|Palácio|Schl
                  "Santuário|Santuario|Mosteiro|Convento|Ponte|Stift|Schloß")
 HEAD_FRONT = re.compile(rf"^(?:{FRONT}) of\s|^Mount [A-Z]|^Mt\.? [A-Z]"
                         rf"|^(?:{FOREIGN_FRONT})\s+(?:(?:{CONNECTOR})\s+)*[A-Z]")
-#: runs that are not landmarks although they end like one
-NOT_LANDMARK = re.compile(
-    r"\b(?:University|College|Institute|School|Academy|Laboratory|Centre|Center|Company|Group|Bank|Conference|"
-    r"(?<!Roman )(?<!Ancient )Forum|Expo|Summit|Festival|Fair|Congress|Games|Olympics|Programme|Program|Project|"
-    r"Initiative|Strategy|"
-    r"Agenda|Plan|Zone|District|Province|Region|County|Republic|Kingdom|Union|Heritage List|World Heritage|"
-    r"Heritage Site|Capital of Culture|Industrial Park|Science Park|Technology Park|High-Tech|Development|"
-    r"Valley|Archbishop|Bishop|Diocese)\b")
+#: the words of organisations, events, plans and areas: a name that holds one is not a sight
+ORGANISATION_WORDS = (
+    r"University|College|Institute|School|Company|Group|Bank|Expo|Summit|Festival|Fair|Congress|Games|Olympics|"
+    r"Programme|Program|Project|Initiative|Strategy|Agenda|Plan|Zone|District|Province|Region|County|Republic|Union|"
+    r"Heritage List|World Heritage|Heritage Site|Capital of Culture|Industrial Park|Science Park|Technology Park|"
+    r"High-Tech|Development|Valley|Archbishop|Bishop|Diocese|Ltd|Inc|Corporation")
+#: runs that are not landmarks although they end like one (in prose, research centres and forums too)
+NOT_LANDMARK = re.compile(rf"\b(?:{ORGANISATION_WORDS}|Academy|Laboratory|Centre|Center|Conference|Kingdom|"
+                          r"(?<!Roman )(?<!Ancient )Forum)\b")
 LIST_CUE = re.compile(r"\b(?:such as|including|includ(?:e|es)|among them|notably|like|are|is|see|visit|admire|"
                       r"explore|come for|drawn to|draws? visitors to|know (?:it|the city|\w+) for|known for|"
                       r"head for|heads for|head to|flock to|"
                       r"famous for|home to|boasts?|features?)\s+(?=(?:the\s+)?[A-Z])")
-#: an organisation's word that a listed sight may still hold ("the European Solidarity Centre")
-LIST_NOT_LANDMARK = re.compile(
-    r"\b(?:University|College|Institute|School|Company|Group|Bank|Expo|Summit|Festival|Fair|Archbishop|"
-    r"Congress|Games|Olympics|Programme|Program|Project|Initiative|Strategy|Agenda|Plan|Zone|District|Province|"
-    r"Region|County|Republic|Union|Heritage List|World Heritage|Heritage Site|Capital of Culture|"
-    r"Industrial Park|Science Park|Technology Park|High-Tech|Development|Valley|Group|Ltd|Inc|Corporation)\b")
+#: in a list of sights, an organisation's words only: a listed sight may be a centre ("the European Solidarity
+#: Centre"), a kingdom ("Chimelong Ocean Kingdom") or a forum
+LIST_NOT_LANDMARK = re.compile(rf"\b(?:{ORGANISATION_WORDS})\b")
 #: where a name is a place the city lies in or near, not a sight ("in the foothills of the Wuling Mountains")
 LOCATION_BEFORE = re.compile(r"(?:foothills of|foot of|gateway to|slopes of|banks? of|shores? of|mouth of|"
                              r"confluence of|lies in|lying in|located in|situated in|bordered by|between|meets|meet|"
