@@ -46,10 +46,12 @@ demo: $(BIN)/citykg assets
 assets:
 	@# YASGUI for /sparql, pinned in package.json + package-lock.json; copied into the
 	@# git-ignored static folder, never committed, never loaded from a CDN. The dev dependencies
-	@# @comunica/query-sparql (the Triple Pattern Fragments tests) and axe-core (the browser tests) stay in node_modules/.
+	@# @comunica/query-sparql (the Triple Pattern Fragments tests), axe-core (the browser tests) and vnu-jar (the Nu
+	@# HTML checker) stay in node_modules/.
 	@if [ ! -f server/static/vendor/yasgui/yasgui.min.js ] || [ package-lock.json -nt server/static/vendor/yasgui/yasgui.min.js ] \
-	    || [ ! -x node_modules/.bin/comunica-sparql ] || [ ! -f node_modules/axe-core/axe.min.js ]; then \
-	  echo "· npm ci: YASGUI into server/static/vendor/yasgui/, Comunica and axe-core for the tests" && \
+	    || [ ! -x node_modules/.bin/comunica-sparql ] || [ ! -f node_modules/axe-core/axe.min.js ] \
+	    || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then \
+	  echo "· npm ci: YASGUI into server/static/vendor/yasgui/, Comunica, axe-core and the Nu checker for the tests" && \
 	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
 	  mkdir -p server/static/vendor/yasgui && \
 	  cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css \
