@@ -26,14 +26,15 @@ HEADS = (
     "Ruins|Amphitheatre|Baths|Aqueduct|Walls|Crags|Rock|Grotto|Bund|Quay|Promenade|Lock|Lido|Beach|Water Town|"
     "Army|Plaza|Torre|Alcázar|Hamlet|Trianon|Terraces|Piazza|Cloister|Cloisters|Bazaar|Souk|Arena|Stadium|"
     "Lamasery|House|Cellar|Cellars|Sanctuary|Reservoir|Column|Clock|Astronomical Clock|Markt|Platz|Plein|Rynek|"
-    "Náměstí|Beguinage|Begijnhof|Roman Forum|Ancient Forum|Agora|Rotunda|Basilica"
+    "Náměstí|Beguinage|Begijnhof|Roman Forum|Ancient Forum|Agora|Rotunda|Basilica|Buddha|Giant Buddha|"
+    "Steam Railway|Heritage Railway"
 )
 #: landmark words that come first: "Temple of X", "Mount X"
 FRONT = ("Temple|Cathedral|Church|Basilica|Sanctuary|Castle|Citadel|Palace|Lake|Tomb|Tombs|Belfry|Museum|"
          "Monastery|Abbey|Chapel|Shrine|Mausoleum|Fortress|Hall|Tower|Gate|Bridge|Garden|Gardens|Park|Square")
 UPPER = "A-ZÀ-ÖØ-Þ"
 TOKEN = (rf"(?:[{UPPER}](?:\.[{UPPER}])+\.?|[{UPPER}][\w’'\-]*(?:–[{UPPER}][\w’'\-]*)*\.?|I{{1,3}}|IV|VI{{0,3}}|"
-         rf"[0-9]+)")
+         rf"[0-9]+|(?:d|l)['’][{UPPER}][\w’'\-]*)")  # "Château d'Annecy", "Palais de l'Isle"
 CONNECTOR = (r"(?:of|the|de|del|della|delle|dello|degli|di|du|des|la|le|les|van|von|der|den|dei|do|da|dos|das|and|y|"
              r"e|am|zu|zum|zur|dal|al|sur|lès|en)")
 RUN = re.compile(rf"{TOKEN}(?:\s+(?:{CONNECTOR}\s+)*{TOKEN})*")
@@ -143,6 +144,9 @@ def landmark_names(sentence: str, exclude: set[str], city: str | None = None) ->
         if LOCATION_BEFORE.search(sentence[max(0, start - 40):start]):
             continue
         run = clean(run)
+        if city and run == f"Old {city}":
+            add(run)  # "Old Stavanger": the old town by its name
+            continue
         named = run[: -len(city) - 1] if city and run.endswith(" " + city) else run
         if named != run and HEAD_END.search(named) and len(named.split()) >= 2:
             add(run)
@@ -203,6 +207,7 @@ def landmark_list(value: str, exclude: set[str]) -> list[str]:
     out = []
     for item in split_list(value):
         item = clean(re.sub(r"\s*\([^)]*\)", "", item))
+        item = re.sub(r"\s+(?:with|where|which)\s.*$|\s+(?:park|square|lake|hill|district)$", "", item)
         item = re.sub(rf"\s+by\s+{TOKEN}(?:\s+{TOKEN})*$", "", item)  # "Statue of Gregory of Nin by Ivan Meštrović"
         if item and item[:1].isupper() and item not in exclude and item not in out \
                 and not LIST_NOT_LANDMARK.search(item):

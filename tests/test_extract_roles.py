@@ -523,3 +523,12 @@ def test_named_subjects_sight_lists_other_hearts_and_labels_with_years(tmp_path)
     assert r.province.name == "Hebei Province"
     assert f["gdp"] == (Decimal("450200000000"), "CCY_CNY", "exact", "2023")
     assert f["crude-steel-output"] == (Decimal(47500000), "TONNE", "exact", "2022")
+
+
+def test_landmarks_with_elided_articles_buddhas_and_the_old_city(tmp_path):
+    r = record_of(tmp_path, "Annecy is a town in the Haute-Savoie department with 131,272 inhabitants. Visitors come "
+                            "for the Palais de l'Isle and the Château d'Annecy. The Leshan Giant Buddha and the "
+                            "Jiayang Steam Railway draw tourists. Old Annecy keeps its canals.\n", "annecy.txt")
+    names = {n.name for n in r.landmarks}
+    assert {"Palais de l'Isle", "Château d'Annecy", "Leshan Giant Buddha", "Jiayang Steam Railway",
+            "Old Annecy"} <= names
