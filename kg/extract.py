@@ -159,9 +159,18 @@ def box_line(line: str) -> str:
     if m:
         return f"{m['label'].strip()}: {m['value'].strip()}"
     if "|" in line:
-        cells = [c.strip() for c in line.strip("|").split("|")]
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) in (3, 4) and re.fullmatch(r"(?:km²|km2|sq km|ha|hectares|%|per cent|t|tonnes|TEU|km|"
+                                                  r"persons|people|inhabitants|EUR|€|USD|\$|CNY|RMB|yuan|"
+                                                  r"(?:million|billion|thousand)\s+\S+)", cells[2], re.I):
+            cells = [cells[0], f"{cells[1]} {cells[2]}", *cells[3:]]  # "| Total area | 90,021 | km² | — |"
+        if len(cells) == 3 and cells[2] in ("—", "–", "-", ""):
+            cells = cells[:2]
         if len(cells) in (2, 3) and cells[0] and cells[1] and not re.fullmatch(r"-+", cells[0]):
             year = cells[2] if len(cells) == 3 and re.fullmatch(r"(?:19|20)\d\d", cells[2]) else None
+            bracket = re.search(r"\s*\(([^)]*)\)\s*$", cells[0]) if year else None
+            if bracket:  # "Permanent population (year-end) | 3,996,000 | persons | 2023": the year, then the bracket
+                return f"{cells[0][:bracket.start()]} {year} ({bracket.group(1)}): {cells[1]}"
             return f"{cells[0]}{f' ({year})' if year else ''}: {cells[1]}"
     return line
 
@@ -177,7 +186,19 @@ def label_lines(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]
     named: list[tuple[str, str]] = []
     for block in blocks:
         rest = []
+        years: list[str] | None = None  # a table's year columns ("| Indicator | 2022 | 2023 |")
         for raw in block.lines:
+            cells = [c.strip() for c in raw.strip().strip("|").split("|")] if raw.count("|") >= 2 else []
+            if len(cells) >= 3 and all(re.fullmatch(r"(?:19|20)\d\d", c) for c in cells[1:]):
+                years = cells[1:]
+                continue
+            if years and len(cells) == len(years) + 1 and cells[0] and not re.fullmatch(r"[-: ]+", cells[0]):
+                for year, value in zip(years, cells[1:], strict=True):  # a row a year: "Label (2022): value"
+                    if value and not re.fullmatch(r"[—–-]+", value):
+                        unit = re.search(r"\s*\(([^)]*)\)\s*$", cells[0])
+                        label = cells[0][:unit.start()] if unit else cells[0]
+                        named.append((cells[0], f"{label} {year}{f' ({unit.group(1)})' if unit else ''}: {value}"))
+                continue
             line = box_line(raw)
             if re.fullmatch(r"[-|\s]+", line) or re.match(r"^(?:Indicator|Item|Figure)\s*:\s*Value\b", line):
                 continue  # a table's rule or header row
@@ -336,8 +357,10 @@ IN_REGION = re.compile(r"\b(?:capital|centre|center|seat|city|town|municipality|
 
 def region_in(sentence: str, city: str) -> str | None:
     """The region or province a sentence places the city in, as written; None when it says none."""
-    if city not in sentence and not re.match(r"^(?:It|The city|The town|The municipality|The capital of|The seat of)\b",
-                                             sentence) and not re.search(r"\bthe city\b", sentence):
+    if city not in sentence and not re.match(
+            r"^(?:It|The city|The town|The municipality|The capital of|The seat of|"
+            r"(?:Statutory |Independent |Free |Regional )?(?:city|capital|town|seat)\b)", sentence, re.I) \
+            and not re.search(r"\bthe city\b", sentence):
         return None
     for pattern in REGION_PATTERNS:
         for m in pattern.finditer(sentence):
@@ -532,6 +555,12 @@ class Extractor:
             name = titled["name"].title() if titled["name"].isupper() else titled["name"]
             heading = Named(name, first)  # "Seville (Sevilla) – city data", "YICHANG — CITY PROFILE (2023)"
         by_file = self.name_from_file(stem) if stem else None
+        if heading is not None and re.search(r"\s(?:City|CITY)$", heading.name):
+            bare = heading.name.rsplit(" ", 1)[0]
+            bare = bare.title() if bare.isupper() else bare
+            if any(re.match(rf"{re.escape(bare)}(?:[ ,’'(]|$)", s) for s in self.sentences) \
+                    or re.search(rf"\b{re.escape(bare)}\b(?!\s+(?:City|CITY))", self.text):
+                heading = Named(bare, heading.source)  # "Longyan City Profile", then "Longyan is located ..."
         if heading is not None:
             if by_file is not None and _key(by_file.name) != _key(heading.name) and stem not in _key(heading.name):
                 self.warnings.append(f"the file name {self.path.name!r} names {by_file.name!r}, the text's heading "
@@ -596,8 +625,12 @@ class Extractor:
         dateline = re.search(r"(?m)^[A-ZÀ-ÖØ-Þ'’ -]{3,},\s+(?P<r>[A-Z][\w'’ -]{2,40}?)\s+[—–-]\s", self.text[:800]) \
             or re.search(rf"(?m)^{re.escape(city)},\s+(?P<r>[A-Z][\w'’ -]{{2,40}}?(?:Province|Region|County|"
                          r"Voivodeship|Prefecture|Oblast|Canton|Department))\s*(?:[—–:-]|,|$)", self.text[:800]) \
-            or re.search(r"(?im)^(?:A\s+)?(?:prefecture-level|county-level|sub-provincial)\s+city\s+(?:of|in)\s+"
+            or re.search(r"(?m)^(?i:A\s+)?(?i:prefecture-level|county-level|sub-provincial)\s+city\s+(?:of|in)\s+"
+                         r"(?:the\s+(?:north|south|east|west|centre|center|north-east|north-west|south-east|south-west|"
+                         r"northeast|northwest|southeast|southwest)\s+of\s+)?(?:the\s+)?"
                          r"(?P<r>[A-Z][\w'’ -]{2,40}?(?:Province|Autonomous Region))\b", self.text[:800]) \
+            or re.search(r"(?m)^[^\n,]{2,60},\s+(?P<r>[A-ZÀ-ÖØ-Þ][\w'’ -]{2,40}?)\s+\((?:" + "|".join(
+                sorted((re.escape(c) for c in COUNTRIES), key=len, reverse=True)) + r")\)\s*$", self.text[:400]) \
             or re.search(r"(?m)^(?P<r>[A-ZÀ-ÖØ-Þ][\w'’ -]{2,40}?\s(?:County|Province|Region|Voivodeship|Oblast|Canton))"
                          r"\s*,\s*[A-Z][\w ]+$", self.text[:400])
         if record.province is None and dateline and dateline["r"] not in COUNTRIES \
@@ -608,8 +641,12 @@ class Extractor:
             record.province = Named(caps["r"].title(), caps.group(0), kind="province")
             self.fact(caps.group(0), f"in {record.province.name}")
         if record.province is None:
-            first = self.sentences[:4] + [s for s in self.sentences[4:]
-                                          if s.startswith(city) or re.match(r"^The (?:city|town|municipality)\b", s)]
+            first = self.sentences[:4] + [s for s in self.sentences[4:] if s.startswith(city) or re.match(
+                r"^The (?:city|town|municipality|seat|capital)\b", s)] + [
+                line for _, line in self.named_lines] + [
+                ln.strip() for b in self.blocks[:4] for ln in b.lines
+                if re.match(r"^(?:Statutory|Independent|Free|Imperial|Regional)?\s*(?:city|capital|town|seat)\b",
+                            ln.strip(), re.I)]
             for sentence in first:
                 region = region_in(sentence, city)
                 if region:
@@ -690,7 +727,10 @@ class Extractor:
             label, q, period = labelled
             q = label_unit(name, q)
             tail = line[q.end:]
-            if q.unit == "NUM" and UNKNOWN_UNIT.match(tail) and not re.match(r"\s*(?:per|in|of|or|to|km²)\b", tail):
+            if q.unit in ("KiloM", "MI") and re.match(r"\s*(?:away|from|to the|north|south|east|west|north-east|"
+                                                      r"north-west|south-east|south-west|by road|by rail)\b", tail):
+                role = Role("candidate", reason="a distance, not a length of the city's")  # "Vienna: 185 km east"
+            elif q.unit == "NUM" and UNKNOWN_UNIT.match(tail) and not re.match(r"\s*(?:per|in|of|or|to|km²)\b", tail):
                 unit = tail.split()[0]
                 role = Role("candidate", reason=f"a figure in {unit!r}, a unit the dataset does not publish")
             elif q.unit == "NUM" and re.match(r"\s+[A-Z][a-z]", tail) and not q.stated[:1].isdigit():

@@ -717,7 +717,9 @@ def find_period(text: str) -> str | None:
 
 _LABEL = re.compile(r"^\s*(?P<label>[^\W\d_](?:[^\W\d_]|[ ,&'’/²³-]|\([^()\d]*\)\s)*?(?:[^\W\d_]|[²³]))"
                     r"(?:,?\s+(?:as of\s+|at\s+|on\s+)?"
-                    r"(?:\d{1,2}\.?\s+[A-Z][a-z]+\.?\s+|[A-Z][a-z]+\s+)?(?P<ly>(?:19|20)\d\d))?\s*"
+                    r"(?:\d{1,2}\.?\s+)?(?:(?:January|February|March|April|May|June|July|August|September|October|"
+                    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+)?"
+                    r"(?P<ly>(?:19|20)\d\d))?\s*"
                     r"(?:\((?P<lp>[^)]*)\))?\s*"
                     r"(?::|\s[–—-]\s|\s*=\s*|\t)\s*(?P<value>.+?)\s*$")
 

@@ -87,7 +87,8 @@ OTHER_ATTRACTION = _rx(r"\b(?:market|museum|palace|festival|park|cathedral|castl
                        r"site|monument|temple|estate|basilica|church|gallery|show|stadium|airport|port)s?\b[^.]*$")
 METRO = _rx(r"\b(?:metropolitan|metro area|greater [A-Z]\w+|agglomeration|conurbation|urban region|"
             r"metropolitan area)\b")
-AREA_CONTEXT = _rx(r"\b(?:(?:total |land |administrative |municipal |surface )?area|covers?|covering|covered|"
+AREA_CONTEXT = _rx(r"\b(?:(?:total |land |administrative |municipal |surface )?area|territory|covers?|covering|"
+                   r"covered|"
                    r"spans?|spanning|extends? over|extending over|spread over|spreads over|stretches over|surface|"
                    r"measures?|measuring|on an area|on|across)\b")
 #: an area figure of something other than the city
@@ -99,13 +100,14 @@ NOT_THE_CITY_AREA = _rx(r"\b(?:urban area|built-up|built up|metropolitan|metro|g
                         r"region|province|prefecture|county|agglomeration|conurbation|greater)\b")
 #: the start of a sentence whose subject is something other than the city ("The estate covers ...")
 OTHER_SUBJECT = _rx(r"^(?:the|its|this|a|an)\s+(?!city\b|town\b|municipality\b|commune\b|capital\b|metropolis\b|"
-                    r"prefecture\b|"
+                    r"prefecture\b|seat\b|heart\b|hub\b|territory\b|municipal\b|"
                     r"total\b|land\b|administrative\b|urban\b|whole\b|entire\b|area\b)[a-z]")
 DENSITY_CONTEXT = _rx(r"\bdensity\b|\bper (?:square )?(?:km|kilomet(?:re|er))|/\s?km")
 GROWTH = _rx(r"\b(?:increase[sd]?|growth|grew|grow(?:s|ing)?|rise|rose|risen|up by|gain(?:ed)?|"
              r"year[- ]on[- ]year|annual(?:ly)? growth)\b")
 DECREASE = _rx(r"\b(?:decrease[sd]?|decline[sd]?|fell|fall|drop(?:ped)?|down by|reduction|reduced)\b")
-GDP = _rx(r"\bGDP\b|\bgross (?:domestic|regional) product\b|\bGRP\b|\bregional gross product\b|\beconomic output\b")
+GDP = _rx(r"\bGDP\b|\bgross (?:domestic|regional) product\b|\bGRP\b|\bGRDP\b|\bgross regional domestic product\b|"
+          r"\bregional gross product\b|\beconomic output\b")
 PER_CAPITA = _rx(r"\bper[- ](?:capita|head|person|inhabitant|resident)\b")
 #: nouns after a count that are not counts of the city's things
 DECOY_COUNT = _rx(r"^(?:years?|months?|days?|hours?|times|visitors|tourists|passengers|trips|jobs|"
@@ -297,7 +299,9 @@ def assign(sentence: str, q: Quantity, *, label: str | None = None, figure_line:
         if thing is not None:
             name = thing if re.search(r"(?i)\barea$", thing) else f"{thing} area"
             return Role("indicator", indicator_slug(name), name, "the area of a named thing")
-        if AREA_CONTEXT.search(before + " " + after_words[:20]) and not NOT_THE_CITY_AREA.search(before) \
+        own = re.sub(r"^(?i:the|its)\s+(?:seat|capital)\s+of\s+(?:the\s+)?[^,]*?(?=\s+(?:spreads|covers|extends|"
+                     r"spans|has|measures)\b)|\bcity and county\b", "the city", before)  # "The seat of the X Region"
+        if AREA_CONTEXT.search(before + " " + after_words[:20]) and not NOT_THE_CITY_AREA.search(own) \
                 and not OTHER_SUBJECT.match(sentence):
             return Role("area", "area", reason="an area")
         return Role("candidate", reason="an area of something other than the city")
@@ -823,6 +827,8 @@ def named_label(name: str, city: str | None) -> bool:
 def by_label(label: str, q: Quantity, city: str | None = None) -> Role:
     name = re.sub(r"\s*\((?:\d{4}|city|est\.?|estimate|census)[^)]*\)", "", label).strip()
     name = re.sub(r",?\s+(?:in\s+)?(?:19|20)\d\d\b", "", name).strip()  # "GDP 2023 (CNY billion)": a period
+    if city:
+        name = re.sub(rf"\s+(?:located\s+)?in\s+(?:the\s+city\s+of\s+)?{re.escape(city)}$", "", name)  # "Jobs in Linz"
     if city and re.sub(r"\s*\([^)]*\)", "", name).strip() == city:
         return Role("candidate", reason=f"the label {label!r} is the city's name: a title, not a figure")
     if named_label(name, city):
@@ -833,8 +839,9 @@ def by_label(label: str, q: Quantity, city: str | None = None) -> Role:
     name = re.sub(r"\s*\([^)]*\)", "", name).strip()
     if LABEL_NOT_FIGURE.search(name):
         return Role("candidate", reason=f"the label {label!r} is not an indicator")
-    if re.fullmatch(r"(?:(?:university|college|higher education|tertiary) )?students(?: \(\w+\))?", name, re.I) \
-            and q.unit == "NUM":
+    if re.fullmatch(r"(?:(?:university|college|higher[- ]education|tertiary) )?students(?: \(\w+\))?"
+                    r"(?: (?:at|in) (?:higher[- ]education institutions|universities|(?:the city's )?universities and "
+                    r"colleges|the city's universities))?", name, re.I) and q.unit == "NUM":
         return Role("count", "students", "students", "a students line")
     if re.search(r"\b(?:students|pupils|visitors|tourists|passengers|employees|members)\b", name, re.I) \
             and not re.fullmatch(r"(?:annual |yearly |overnight |foreign |international |domestic )?(?:visitors|"

@@ -532,3 +532,23 @@ def test_landmarks_with_elided_articles_buddhas_and_the_old_city(tmp_path):
     names = {n.name for n in r.landmarks}
     assert {"Palais de l'Isle", "Château d'Annecy", "Leshan Giant Buddha", "Jiayang Steam Railway",
             "Old Annecy"} <= names
+
+
+def test_tables_with_year_columns_and_unit_columns_and_city_titles(tmp_path):
+    r = record_of(tmp_path, "LINZ — CITY FACTS\nStatutory city and capital of the federal state of Upper Austria\n\n"
+                            "Population: 210,616\n\n| Indicator | 2022 | 2023 |\n|---|---|---|\n"
+                            "| Jobs located in Linz | 214 300 | 216 900 |\n| Unemployment rate (%) | 5,6 | 6,1 |\n"
+                            "| Students at higher-education institutions | 28 900 | 29 400 |\n\n"
+                            "| Total area | 95.99 | km² | — |\n\nVienna: 185 km east\n", "linz.txt")
+    got = {(f.indicator, f.period): f.value for f in r.figures}
+    assert r.province.name == "Upper Austria"
+    assert got[("jobs", "2022")] == Decimal(214300) and got[("jobs", "2023")] == Decimal(216900)
+    assert got[("unemployment-rate", "2023")] == Decimal("6.1")
+    assert got[("students", "2022")] == Decimal(28900)
+    assert got[("area", None)] == Decimal("95.99")
+    assert Decimal(185) not in got.values()
+    r = record_of(tmp_path, "Longyan City Profile\n\nLongyan is located in the west of Fujian Province. The total area "
+                            "is 19,028 square kilometers, with a permanent population of 2.72 million.\n",
+                  "profile.txt")
+    assert r.city.name == "Longyan" and r.province.name == "Fujian Province"
+    assert figures(r)["area"][0] == Decimal(19028) and figures(r)["population"][0] == Decimal(2720000)
