@@ -234,10 +234,10 @@ INDUSTRY_CUE = re.compile(
     r"|(?:diversifying|diversified|diversifies|expanding|expanded|moving|branching)\s+(?:out\s+)?into"
     r"|(?:industrial\s+)?base\s+(?:is\s+)?(?:built|founded)\s+on|built\s+(?:its|the|the city's)\s+economy\s+on"
     r"|\beconomy\b[^.:;]{0,40}:|^Economy\s*:"
-    r"|\b(?:relies|rely|depends|rests|lives)\s+(?:heavily\s+|mainly\s+|largely\s+|chiefly\s+)?(?:on|off)"
+    r"|\b(?:relies|rely|depends|rests|lives|leans)\s+(?:heavily\s+|mainly\s+|largely\s+|chiefly\s+)?(?:on|off)"
     r"|\b(?:have|has)\s+grown(?:\s+up)?(?=\s+[a-z])"
     r"|(?:led|driven|powered|dominated)\s+by)\s*", re.I)
-NOT_SECTOR = re.compile(r"\b(?:is|are|was|were|known|under|on|at|from|shape|shapes|area|border|city|province|"
+NOT_SECTOR = re.compile(r"\b(?:is|are|was|were|known|under|on|at|from|shape|shapes|area|city|province|"
                         r"region|county|capital|people|residents|of|often|mostly|many|various|mainly|fabric|"
                         r"variety|number|range|mix)\b|[\"“”]", re.I)
 INDUSTRY_CONTEXT = re.compile(r"\b(?:econom\w*|industr\w*|sectors?|manufactur\w*|GDP|output|clusters?)\b", re.I)
@@ -253,8 +253,12 @@ NO_CONTEXT_CUE = re.compile(r"\ba location for\b|\bcent(?:re|er)s? of\b|\bhub of
 #: a list of sectors before "are its main industries"
 ARE_ITS = re.compile(r"(?:^|[.;]\s+)(?P<list>[A-Za-z][\w\- \x00]*(?:,\s+[\w\- \x00]+)*\s+and\s+[\w\- \x00]+?)\s+"
                      r"(?:are|form|remain|"
-                     r"make up)\s+(?:its|the city's|the city’s|the|their)\s+(?:main|leading|pillar|key|major|core|"
-                     r"strongest|largest|biggest|most important|dominant)\s+(?:industries|sectors)\b")
+                     r"make up)\s+(?:its|the city's|the city’s|the|their)\s+(?:(?:main|leading|pillar|key|major|core|"
+                     r"strongest|largest|biggest|most important|dominant)\s+(?:industries|sectors)\b|"
+                     r"(?:pillars|mainstays|backbone|engines)\s+of\s+(?:the|its)\s+(?:local\s+|city's\s+)?economy\b)")
+#: "... with non-ferrous metals, machinery manufacturing and new materials as the leading industries"
+WITH_AS = re.compile(r"\bwith\s+(?P<list>[a-z][\w\- \x00]*(?:,\s+[\w\- \x00]+)*\s+and\s+[\w\- \x00]+?)\s+as\s+"
+                     r"(?:the|its)\s+(?:main|leading|pillar|key|major|core)\s+(?:industries|sectors)\b")
 #: "... make tourism the leading sector, together with tea, traditional Chinese medicine and green food"
 MAKE_LEADING = re.compile(r"\bmakes?\s+(?P<first>[a-z][\w\- ]{1,40}?)\s+the\s+(?:leading|main|largest|dominant|"
                           r"biggest)\s+(?:sector|industry)(?:,\s+(?:together\s+)?with\s+(?P<list>[^.;]+))?")
@@ -318,7 +322,7 @@ def _list_end(text: str) -> str:
 
 
 def _listed_industries(sentence: str) -> list[str]:
-    m = EMPLOY.search(sentence) or ARE_ITS.search(sentence)
+    m = EMPLOY.search(sentence) or ARE_ITS.search(sentence) or WITH_AS.search(sentence)
     if m:
         items = [i for i in (clean_industry(x) for x in split_list(m["list"])) if i]
         if len(items) >= 2:

@@ -492,6 +492,8 @@ def length_of(sentence: str, q: Quantity, before: str, after: str) -> str | None
     for pattern in (rf"\b(?i:the|its|a|an)\s+{_NP}\s+(?:has|had|have)\s+a\s+(?:total\s+)?length\s+of\s*$",
                     rf"\b(?i:the|its|a|an)\s+{_NP},?\s+which\s+(?:is\s+|was\s+)?(?:at|measures|runs for|stretches for|"
                     r"extends for|is)\s*$",
+                    rf"(?:^|\b(?i:the|its)\s+|(?:[A-Z][\w’'-]*\s)*[A-Z][\w’'-]*(?:'s|’s)\s+){_NP}\s+(?:stretches|runs|"
+                    r"extends|measures)(?:\s+for)?\s+(?:some\s+|about\s+|around\s+)?$",
                     rf"\b(?:has|have|had|with|boasts?|its|a|an|the)\s+(?:a\s+|an\s+)?{_NP}\s+of\s*$"):
         m = re.search(pattern, head)
         if m:
@@ -612,6 +614,9 @@ def other_owner(sentence: str, q: Quantity, before: str) -> str | None:
     """The wider area a figure belongs to, when its clause says so: its subject ("the region
     generated ...") or, for a relative clause, the noun it hangs on ("the Chang-Zhu-Tan urban
     agglomeration, which has a population of about 16 million")."""
+    lead = sentence[:max(0, q.start - len(before))]
+    if re.search(r"\s(?:the|its) $", lead):  # "..., and the metropolitan region it anchors is home to ..."
+        before = lead[-4:] + before
     m = OTHER_OWNER.search(before)
     if m and m.group(0).endswith("urban area") and re.search(r"\bof\s+$", before[:m.start()]):
         m = None  # "the tree canopy cover of the urban area": the city's built part, not a wider area
@@ -655,7 +660,8 @@ def percent_role(sentence: str, q: Quantity, before: str, after: str) -> Role:
             ind = known_indicator(phrase, "PERCENT")
             return Role("indicator", ind.slug if ind else indicator_slug(phrase), None if ind else phrase,
                         "its own noun phrase")
-    if GROWTH.search(around) or DECREASE.search(around) or re.search(r"(?:^|,\s*|\s)up\s*$", before):
+    if GROWTH.search(around) or DECREASE.search(around) \
+            or re.search(r"(?:^|,\s*|\s)(?<!make )(?<!makes )(?<!made )(?<!take )(?<!takes )up\s*$", before):
         subject = growth_subject(sentence, q, before, after)
         if subject is None:
             return Role("candidate", reason="a change of something unnamed")
@@ -679,6 +685,16 @@ def percent_role(sentence: str, q: Quantity, before: str, after: str) -> Role:
     part = share_of_part(sentence, q, before, after)
     if part is not None:
         return part
+    made_up = re.search(r"(?:^|\b(?:the|its)\s+)(?P<np>(?:[A-Za-z][\w\-]*\s){0,3}?[A-Za-z][\w\-]*)\s+"
+                        r"(?:make|makes|made)\s+up\s*$", before)
+    if made_up and clean_phrase(made_up["np"]):  # "Welsh speakers make up 11.8 per cent"
+        np = clean_phrase(made_up["np"])
+        return Role("indicator", indicator_slug(f"{np} share"), f"{np} share", "a share of the population")
+    recycled = re.search(r"\b(?:separated|recycled|sorted|collected)\s+(?:about |around |some |over |nearly )?$",
+                         before)
+    if recycled and re.match(r"^\s*of\s+(?:the\s+|its\s+)?(?:household\s+|municipal\s+|urban\s+)?"
+                             r"(?:waste|rubbish|garbage)", after):
+        return Role("indicator", "recycling-rate", "recycling rate", "the share of waste recycled")
     ind = known_indicator(after[:80], "PERCENT")
     if ind is not None:
         return Role("indicator", ind.slug, reason="the lexicon (after)")

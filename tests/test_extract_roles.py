@@ -552,3 +552,19 @@ def test_tables_with_year_columns_and_unit_columns_and_city_titles(tmp_path):
                   "profile.txt")
     assert r.city.name == "Longyan" and r.province.name == "Fujian Province"
     assert figures(r)["area"][0] == Decimal(19028) and figures(r)["population"][0] == Decimal(2720000)
+
+
+def test_pillars_of_the_economy_shares_made_up_recycling_and_coastlines(tmp_path):
+    r = record_of(tmp_path, "Changde is a city in Hunan Province with 5,270,000 residents. Tobacco, construction "
+                            "machinery, food processing and new-energy equipment are the pillars of the local economy. "
+                            "Welsh speakers make up 11.8 per cent of the residents. Last year its residents separated "
+                            "52 per cent of household waste for recycling. Changde's coastline stretches for 92 km. In "
+                            "2022, the census counted 1,773,718 people in the city, and the metropolitan region it "
+                            "anchors is home to some 3.7 million.\n", "changde.txt")
+    f = figures(r)
+    assert [n.name for n in r.industries] == ["Tobacco", "construction machinery", "food processing",
+                                              "new-energy equipment"]
+    assert f["welsh-speakers-share"][:2] == (Decimal("11.8"), "PERCENT")
+    assert f["recycling-rate"][:2] == (Decimal(52), "PERCENT")
+    assert f["coastline-length"][:2] == (Decimal(92), "KiloM")
+    assert f["metropolitan-population"][:3] == (Decimal(3700000), "NUM", "approximately")
