@@ -152,7 +152,22 @@ UNKNOWN_UNIT = re.compile(r"\s*(?:[A-Z]{1,4}|[a-zµ]{1,2}|[A-Za-z]{1,3}[²³/]\S
 
 def box_line(line: str) -> str:
     """A fact box line in the ``Label: value`` form, whatever its layout: "• Area: 297,8 km²",
-    "Land area ........ 21,227 km²", "Inhabitants | 246,417 | 2024" (a year column)."""
+    "Land area ........ 21,227 km²", "Inhabitants | 246,417 | 2024" (a year column), "74 255   inhabitants,
+    as of 1 January 2024" (the figure first), "area_km2: 1,921.8  # comment" (a data sheet's keys)."""
+    key = YAML_KEY.match(line)
+    if key:
+        label = re.sub(r"_per_km2$", " per km²", key["key"])
+        label = re.sub(r"_(?:km2|sq_km)$", " (km²)", label)
+        label = re.sub(r"_km$", " (km)", label).replace("_", " ")
+        value = key["value"].strip()
+        comment = re.match(r"^(?P<v>.*?)\s+#\s*(?P<c>.+)$", value)
+        if comment:
+            value = f"{comment['v']} ({comment['c']})"
+        return f"{label[:1].upper()}{label[1:]}: {value}"
+    first = VALUE_FIRST.match(line)
+    if first:
+        label = first["label"].strip()
+        return f"{label[:1].upper()}{label[1:]}: {first['value'].strip()}"
     line = re.sub(r"^\s*[•·▪‣◦*\-–—►▸✓]\s+", "", line.strip())
     m = re.match(r"^(?P<label>[^.|:]{2,60}?)\s*(?:\.{3,}|…+)\s*(?P<value>\S.*)$", line) \
         or re.match(r"^(?P<label>[^|:]{2,60}?)(?:\s*\.{3,}|\s+\.{2,})\s+(?P<value>\S.*)$", line)
@@ -175,6 +190,18 @@ def box_line(line: str) -> str:
     return line
 
 
+#: a data sheet's "snake_case_key: value" line
+YAML_KEY = re.compile(r"^\s*(?P<key>[a-z][a-z0-9]*(?:_[a-z0-9]+)*):\s+(?P<value>[^\s#].*)$")
+#: a line that gives the figure first and says what it measures after it ("74 255   inhabitants, as of ...",
+#: "246,417 — inhabitants (2024)")
+VALUE_FIRST = re.compile(r"^\s*(?P<value>(?:[€$¥£]\s?|(?:RMB|CNY|EUR|USD)\s)?\d[\d \u00a0.,']*\d?\s?"
+                         r"(?:%|km²|km2|sq km|km|ha|hectares|m|t|tonnes|TEU|million|billion|thousand)?)"
+                         r"(?:\s{2,}|\s+[—–]\s+)"
+                         r"(?P<label>[a-z][^\d].*)$")
+#: the heading of a box of figures that are not the city's ("Figures about the region or single institutions —
+#: not city totals", "context:", "# --- not Sanya totals: context only ---")
+OTHERS_HEADER = re.compile(r"\bnot (?:the )?(?:city|[A-Z][\w’'-]+)(?:'s)? (?:totals|figures)\b|\bcontext only\b|"
+                           r"^\s*context:\s*$|\(not (?:of )?the city\)|\bnot of the city\b", re.I)
 #: the value of a "Label – value" line: a figure (a dash is also how prose sets words apart)
 DASH_VALUE = re.compile(r"\s*(?:[~≈<>]|about|approx\.?|around|over|nearly|some|c\.|ca\.|more than|less than|RMB|CNY|"
                         r"EUR|USD|€|\$|¥)?\s*\d", re.I)
@@ -187,7 +214,34 @@ def label_lines(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]
     for block in blocks:
         rest = []
         years: list[str] | None = None  # a table's year columns ("| Indicator | 2022 | 2023 |")
+        others = False  # inside a section the text marks as not the city's
+        section: tuple[int, str] | None = None  # a data sheet's "key:" over its indented lines
+        items: list[str] = []
         for raw in block.lines:
+            indent = len(raw) - len(raw.lstrip())
+            if section is not None and (indent <= section[0] or not raw.strip()):
+                if items:
+                    named.append((section[1], f"{section[1]}: {', '.join(items)}"))
+                section, items = None, []
+                others = others and indent > 0
+            if OTHERS_HEADER.search(raw):
+                others = True
+                if re.match(r"^\s*context:\s*$", raw):
+                    section = (indent, "Context")
+                continue
+            if others:
+                if section is None and re.fullmatch(r"\s*[a-z_]+:\s*", raw):
+                    others = False  # the next section of a data sheet
+                else:
+                    continue  # the text says these figures are not the city's
+            head = re.fullmatch(r"(?P<i>\s*)(?P<key>[a-z][a-z0-9_]*):\s*", raw)
+            if head:
+                label = head["key"].replace("_", " ")
+                section = (len(head["i"]), label[:1].upper() + label[1:])
+                continue
+            if section is not None and re.match(r"^\s*-\s+\S", raw):
+                items.append(re.sub(r"^\s*-\s+", "", raw).strip())
+                continue
             cells = [c.strip() for c in raw.strip().strip("|").split("|")] if raw.count("|") >= 2 else []
             if len(cells) >= 3 and all(re.fullmatch(r"(?:19|20)\d\d", c) for c in cells[1:]):
                 years = cells[1:]
@@ -211,6 +265,8 @@ def label_lines(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]
                 named.append((m["label"].strip(), line.strip()))
             else:
                 rest.append(raw)
+        if section is not None and items:
+            named.append((section[1], f"{section[1]}: {', '.join(items)}"))
         if rest:
             kept.append(Block(block.line, rest))
     return kept, named
@@ -219,14 +275,14 @@ def label_lines(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]
 LABEL_UNIT = re.compile(r"\((?P<scale>[\d,. ]+|hundred|thousand|ten thousand|million|billion|100 million|"
                         r"10,000|10 000)?\s*(?P<unit>persons|people|inhabitants|yuan|rmb|cny|eur|euros?|€|usd|"
                         r"dollars?|us\$|\$|sq\.? ?km|km²|km2|square kilomet(?:re|er)s|hectares|ha|%|per ?cent|"
-                        r"tonnes|tons|t|teu)?\s*(?P<scale2>thousand|million|billion|bn|m)?\s*\)",
+                        r"tonnes|tons|t|teu|km)?\s*(?P<scale2>thousand|million|billion|bn|m)?\s*\)",
                         re.I)
 _LABEL_UNITS = {"yuan": "CCY_CNY", "rmb": "CCY_CNY", "cny": "CCY_CNY", "eur": "CCY_EUR", "euro": "CCY_EUR",
                 "euros": "CCY_EUR", "€": "CCY_EUR", "usd": "CCY_USD", "dollar": "CCY_USD", "dollars": "CCY_USD",
                 "us$": "CCY_USD", "$": "CCY_USD", "sq km": "KiloM2", "sqkm": "KiloM2", "sq. km": "KiloM2",
                 "km²": "KiloM2", "km2": "KiloM2", "square kilometres": "KiloM2", "square kilometers": "KiloM2",
                 "hectares": "HA", "ha": "HA", "%": "PERCENT", "percent": "PERCENT", "per cent": "PERCENT",
-                "tonnes": "TONNE", "tons": "TONNE", "t": "TONNE", "teu": "NUM"}
+                "tonnes": "TONNE", "tons": "TONNE", "t": "TONNE", "teu": "NUM", "km": "KiloM"}
 _LABEL_SCALES = {"hundred": 100, "thousand": 1000, "ten thousand": 10_000, "10,000": 10_000, "10 000": 10_000,
                  "million": 10**6, "100 million": 10**8, "billion": 10**9}
 
@@ -287,8 +343,8 @@ TITLE_LINE = re.compile(
     r"(?:main )?(?:statistical )?indicators|at a glance|in figures|in brief|fact sheet|factsheet)"
     r"(?:\s*\((?:19|20)\d\d\))?\s*$", re.I)
 OTHER_PLACE = re.compile(r"^(?:About [^:]{1,40}:\s*)?(?P<s>[A-ZÀ-ÖØ-Þ][\w’'\-]+(?: [A-ZÀ-ÖØ-Þ][\w’'\-]+){0,2}),\s+"
-                         r"(?:a|an|the|its|our)\s+(?:[\w\-]+\s+){0,4}?(?:city|town|capital|metropolis|municipality|"
-                         r"port|partner|sister city|twin town)\b")
+                         r"(?:(?:a|an|the|its|our)\s+(?:[\w\-]+\s+){0,4}?(?:city|town|capital|metropolis|municipality|"
+                         r"port|partner|sister city|twin town)\b|(?:capital|seat) of\b)")
 
 
 OTHER_PLACE_WHICH = re.compile(r"^(?P<s>[A-ZÀ-ÖØ-Þ][\w’'\-]+(?: [A-ZÀ-ÖØ-Þ][\w’'\-]+){0,2}),\s+(?:which|where|whose)\b")
@@ -504,8 +560,12 @@ class Extractor:
                     record.industries = [Named(i, block.text, kind="industry") for i in items]
                     self.industry_strength = 2
                     self.fact(block.text, f"industries: {', '.join(items)}")
+        previous_other: str | None = None
         for sentence in self.sentences:
             other = about_other_place(sentence, record.city.name)
+            if other is None and previous_other and re.match(r"^(?:It|Its)\b", sentence):
+                other = previous_other  # "Katowice, capital of ... . It is the centre of the GZM Metropolis ..."
+            previous_other = other
             if other:
                 self.report(sentence).unmapped.append(f"— a sentence about {other}, not {record.city.name}: "
                                                       "its figures and names are left out")
@@ -558,8 +618,9 @@ class Extractor:
         if heading is not None and re.search(r"\s(?:City|CITY)$", heading.name):
             bare = heading.name.rsplit(" ", 1)[0]
             bare = bare.title() if bare.isupper() else bare
-            if any(re.match(rf"{re.escape(bare)}(?:[ ,’'(]|$)", s) for s in self.sentences) \
-                    or re.search(rf"\b{re.escape(bare)}\b(?!\s+(?:City|CITY))", self.text):
+            province = re.search(rf"\b{re.escape(bare)}\s+(?:Province|province|Prefecture|Region)\b", self.text)
+            if not province and (any(re.match(rf"{re.escape(bare)}(?:[ ,’'(]|$)", s) for s in self.sentences)
+                                 or re.search(rf"\b{re.escape(bare)}\b(?!\s+(?:City|CITY))", self.text)):
                 heading = Named(bare, heading.source)  # "Longyan City Profile", then "Longyan is located ..."
         if heading is not None:
             if by_file is not None and _key(by_file.name) != _key(heading.name) and stem not in _key(heading.name):
@@ -567,6 +628,9 @@ class Extractor:
                                      f"{heading.name!r}: the heading is used")
             return heading
         if by_file is not None:
+            if re.search(rf"\b{re.escape(by_file.name)} City\b", self.text) \
+                    and re.search(rf"\b{re.escape(by_file.name)} [Pp]rovince\b", self.text):
+                return Named(f"{by_file.name} City", by_file.source)  # "Jilin City, Jilin province": two places
             return by_file
         first = self.sentences[0] if self.sentences else ""
         m = CITY_SENTENCE.match(first)

@@ -813,13 +813,15 @@ LABEL_POPULATION = _rx(r"^(?:total |resident |permanent |registered |city |munic
                        r"residents|population \(city\)|population \(\d{4}\))"
                        r"(?: at (?:the )?year-end| at the end of the year)?$")
 LABEL_AREA = _rx(r"^(?:total |land |administrative |city |municipal |surface )?(?:area|surface|size)"
-                 r"(?: \(city\))?$")
-LABEL_DENSITY = _rx(r"^(?:population )?density$|^(?:inhabitants|people|persons|residents) per (?:km²|km2|sq\.? ?km|"
+                 r"(?: \(city\)| \(km²\)| of the (?:city|municipality|town))?$")
+LABEL_DENSITY = _rx(r"^(?:population )?density(?: \(?per (?:km²|km2|sq\.? ?km)\)?)?$|"
+                    r"^(?:inhabitants|people|persons|residents) per (?:km²|km2|sq\.? ?km|"
                     r"square kilomet(?:re|er))$")
 LABEL_NOT_FIGURE = _rx(r"\b(?:founded|established|^year|year (?:founded|of)|founding year|since|"
                        r"elevation|altitude|height|postal|post code|location|"
                        r"situated|distance|lies|coordinates|twin|sister|mentioned|first|charter|rights|incorporated|"
-                       r"nearby|neighbours?|neighbors?|excursions?|getting there|good to know|"
+                       r"nearby|neighbours?|neighbors?|excursions?|getting there|good to know|mention|age|"
+                       r"chinese name|status|seat|"
                        r"area code|code|phone|website|mayor|time zone|coordinates|rank|ranking)\b")
 
 

@@ -55,7 +55,7 @@ def blocks_of(text: str) -> list[Block]:
         if line.strip():
             if not current:
                 start = number
-            current.append(line.strip())
+            current.append(line.rstrip())
         elif current:
             blocks.append(Block(start, current))
             current = []

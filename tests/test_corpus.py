@@ -263,7 +263,7 @@ DISPUTED = {
 
 
 @pytest.mark.parametrize("folder", ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
-                                    "heldout7"])
+                                    "heldout7", "heldout8"])
 def test_heldout_has_no_wrong_value_and_no_refusal(folder):
     heldout = corpus_scores(Path(__file__).parent / "data" / folder)
     wrong = [w for w in heldout.wrong if (w.file, (w.got or "").split(" = ")[0]) not in DISPUTED]

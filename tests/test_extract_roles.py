@@ -568,3 +568,42 @@ def test_pillars_of_the_economy_shares_made_up_recycling_and_coastlines(tmp_path
     assert f["recycling-rate"][:2] == (Decimal(52), "PERCENT")
     assert f["coastline-length"][:2] == (Decimal(92), "KiloM")
     assert f["metropolitan-population"][:3] == (Decimal(3700000), "NUM", "approximately")
+
+
+def test_data_sheets_value_first_tables_and_sections_that_are_not_the_city(tmp_path):
+    r = record_of(tmp_path, "# sanya.yaml — city data sheet\ncity: Sanya\nprovince: Hainan\n"
+                            "population: 1,031,396          # 2020 census, permanent residents\narea_km2: 1,921.8\n"
+                            "density_per_km2: 537\ndistricts: 4                   # Haitang, Jiyang, Tianya, Yazhou\n"
+                            "coastline_km: 258.6\neconomy:\n  gdp_2023: CNY 95.6 billion\n  gdp_growth_2023: 9.8%\n"
+                            "# --- not Sanya totals: context only ---\ncontext:\n"
+                            "  hainan_permanent_population_2023: 10.43 million\n  distance_to_haikou: about 270 km\n"
+                            "sights:\n  - Yalong Bay\n  - Tianya Haijiao\nmain_industries:\n  - tourism\n"
+                            "  - seed breeding\n", "sanya.txt")
+    f = figures(r)
+    assert f["population"] == (Decimal(1031396), "NUM", "exact", "2020")
+    assert f["area"][:2] == (Decimal("1921.8"), "KiloM2")
+    assert f["population-density"][:2] == (Decimal(537), "PER-KiloM2")
+    assert f["coastline"][:2] == (Decimal("258.6"), "KiloM")
+    assert f["gdp"] == (Decimal("95600000000"), "CCY_CNY", "exact", "2023")
+    assert Decimal(10430000) not in {v[0] for v in f.values()}
+    assert {n.name for n in r.landmarks} >= {"Yalong Bay", "Tianya Haijiao"}
+    assert [n.name for n in r.industries] == ["tourism", "seed breeding"]
+    r = record_of(tmp_path, "ZLÍN · statutory city, Zlín Region (Moravia), Czech Republic\n\n"
+                            "Figure            What it measures\n----------------  ----------------\n"
+                            "74 255            inhabitants, as of 1 January 2024\n102,83 km²        area of the city\n"
+                            "722               inhabitants per km²\n\n"
+                            "Figures about the region or single institutions — not city totals\n"
+                            "579 574           inhabitants of the Zlín Region, as of 1 January 2024\n"
+                            "8 900             students of Tomas Bata University in Zlín (2023/24)\n", "zlin.txt")
+    f = figures(r)
+    assert f["population"] == (Decimal(74255), "NUM", "exact", "2024")
+    assert f["area"][:2] == (Decimal("102.83"), "KiloM2")
+    assert set(f) == {"population", "area", "population-density"}
+
+
+def test_a_partner_city_and_the_sentence_after_it(tmp_path):
+    r = record_of(tmp_path, "Taiyuan is the capital of Shanxi Province with 5,430,000 residents. Katowice, capital of "
+                            "the Silesian Voivodeship, had 279,190 inhabitants in 2023 on 164.6 km². It is the centre "
+                            "of the GZM Metropolis, an association of 41 municipalities with about 2.2 million "
+                            "people.\n", "taiyuan.txt")
+    assert set(figures(r)) == {"population"}
