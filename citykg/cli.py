@@ -88,6 +88,9 @@ def build(seeds: Path | None, out: Path, base: str | None, license_: str | None,
     m = result.manifest
     for warning in result.warnings:
         err.print(f"warning: {warning}", markup=False)
+    r = result.review
+    click.echo(f"facts: {r.extracted} extracted, {r.reviewed} reviewed ({r.accepted} accepted, {r.corrected} "
+               f"corrected, {r.added} added), {r.rejected} rejected (per profile: reports/CITY.json)")
     click.echo(f"built {result.out}: {len(result.profiles)} profile(s), {result.facts} facts, {m['triples']:,} "
                f"triples, {len(m['files'])} files, conforms to the shapes"
                + (f"; {len(result.warnings)} warning(s) (see reports/)" if result.warnings else ""))
