@@ -93,7 +93,7 @@ class ReviewCounts:
 
     extracted: int = 0  # figures the extractor took
     reviewed: int = 0  # facts in the graph that carry a reviewer's decision (accepted, corrected, added)
-    accepted: int = 0
+    accepted: int = 0  # extracted facts confirmed, and candidates the extractor left out taken in
     corrected: int = 0
     added: int = 0
     rejected: int = 0
@@ -327,7 +327,10 @@ def apply_decisions(record: Record, decisions: list[Decision], text: str, where:
                 record.figures[record.figures.index(same)] = figure  # the extractor learnt it since
             else:
                 record.figures.append(figure)
-            counts.added += 1
+            if d.decision == "accept":
+                counts.accepted += 1  # a candidate the extractor left out, taken in
+            else:
+                counts.added += 1
             counts.reviewed += 1
             anchor.report.reviewed.append(f"{_describe(figure)} {review.decision} by {d.by} on {d.at}")
             continue
