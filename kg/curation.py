@@ -304,7 +304,7 @@ def apply_decisions(record: Record, decisions: list[Decision], text: str, where:
                 counts.rejected += 1
                 anchor.report.reviewed.append(f"{kind} {name} rejected by {d.by} on {d.at}")
                 continue
-            if norm(name) not in norm(d.sentence):
+            if norm(name).casefold() not in norm(d.sentence).casefold():
                 raise ExtractError(f"{where}:{d.line}: the {kind} {name!r} is not named in its sentence")
             if existing is None:
                 things.append(Named(name, anchor.sentence, kind=kind, review=review))

@@ -20,6 +20,12 @@ BASE = "https://w3id.org/citykg"
 WATER = ("Its water area accounts for nearly 30% of the urban space, the urban green coverage rate is 43%, and the "
          "wetland area covers more than 20% of the city.")
 
+COLLEGE = ("Nanchang is accelerating the development of modern vocational education by strengthening the Nanchang "
+           "Technician College and implementing the China (Nanchang) Modern Vocational Education City project with "
+           "high standards.")
+DIGITAL = ("For Nanchang, the development of electronic information and digital economy is key to cultivating new "
+           "momentum.")
+
 DECISIONS = f"""facts:
   - decision: correct
     fact: urban-green-coverage-rate
@@ -55,6 +61,18 @@ DECISIONS = f"""facts:
       River)".
     by: Li Wei
     at: 2026-12-02
+  - decision: add
+    organisation: Nanchang Technician College
+    quote: Nanchang Technician College
+    sentence: {COLLEGE}
+    by: Li Wei
+    at: 2026-12-02
+  - decision: add
+    theme: Digital economy
+    quote: digital economy
+    sentence: {DIGITAL}
+    by: Li Wei
+    at: 2026-12-02
 """
 
 
@@ -82,7 +100,7 @@ def test_round_trip_keeps_every_line(tmp_path):
     text = side.read_text(encoding="utf-8") + DECISIONS.replace("Yangtze\n      River", "Yangtze River")
     side.write_text(text, encoding="utf-8")
     facts = Facts.load(side)
-    assert [d.decision for d in facts.decisions] == ["correct", "reject", "add", "accept", "add"]
+    assert [d.decision for d in facts.decisions] == ["correct", "reject", "add", "accept", "add", "add", "add"]
     assert facts.decisions[0].line == text.splitlines().index("  - decision: correct") + 1
     assert facts.render() == text
     facts.save()
@@ -95,7 +113,7 @@ def test_round_trip_keeps_every_line(tmp_path):
     again.decisions.pop(1)
     again.save()
     reloaded = Facts.load(other)
-    assert [d.decision for d in reloaded.decisions] == ["correct", "add", "accept", "add"]
+    assert [d.decision for d in reloaded.decisions] == ["correct", "add", "accept", "add", "add", "add"]
     assert reloaded.text.startswith("# a comment\ncity:") and reloaded.text.endswith("zh: 滕王阁\n")
     assert reloaded.render() == reloaded.text
 
@@ -128,7 +146,7 @@ def test_a_bad_entry_names_its_line(tmp_path, entry, message):
 def test_the_build_applies_the_decisions_with_provenance(tmp_path, capsys):
     seeds = seeds_with(tmp_path, DECISIONS)
     result = build_release(seeds, tmp_path / "dist")
-    assert result.review.as_dict() == {"extracted": 14, "reviewed": 4, "accepted": 1, "corrected": 1, "added": 2,
+    assert result.review.as_dict() == {"extracted": 14, "reviewed": 6, "accepted": 1, "corrected": 1, "added": 4,
                                        "rejected": 1}
     report = json.loads((tmp_path / "dist" / "reports" / "nanchang.json").read_text(encoding="utf-8"))
     assert report["review"] == result.review.as_dict()
@@ -154,6 +172,10 @@ def test_the_build_applies_the_decisions_with_provenance(tmp_path, capsys):
     assert (area, PROV.wasAttributedTo, URIRef(f"{BASE}/id/agent/citykg-extractor")) in ds
     assert (URIRef(f"{BASE}/id/agent/citykg-extractor"), RDF.type, PROV.SoftwareAgent) in ds
     assert (URIRef(f"{BASE}/id/landmark/yangtze-river"), PROV.wasAttributedTo, li) in ds
+    college = URIRef(f"{BASE}/id/organisation/nanchang-technician-college")
+    assert (college, PROV.wasAttributedTo, li) in ds and (college, RDF.type, URIRef(f"{BASE}/def/Organisation")) in ds
+    assert (URIRef(f"{BASE}/id/city/nanchang"), URIRef(f"{BASE}/def/seeksCooperationOn"),
+            URIRef(f"{BASE}/def/theme/digital-economy")) in ds
     # the city page says which facts were reviewed, from the graph
     from citykg.server.app import create_app
 
