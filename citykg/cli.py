@@ -1,6 +1,7 @@
 """The `citykg` command line: every command in one place.
 
-Commands import their side lazily: `build` (kg/build.py), `extract`, `validate`
+Commands import their side lazily: `build` (kg/build.py), `extract`, `review` (kg/review.py: a local
+page to review an extraction, build-side), `validate`
 (kg/release_check.py) and `publish` (kg/upload.py: uploads a built release to a store)
 load the pipeline (kg), `serve` loads only the server.
 """
@@ -88,9 +89,31 @@ def build(seeds: Path | None, out: Path, base: str | None, license_: str | None,
     m = result.manifest
     for warning in result.warnings:
         err.print(f"warning: {warning}", markup=False)
+    r = result.review
+    click.echo(f"facts: {r.extracted} extracted, {r.reviewed} reviewed ({r.accepted} accepted, {r.corrected} "
+               f"corrected, {r.added} added), {r.rejected} rejected (per profile: reports/CITY.json)")
     click.echo(f"built {result.out}: {len(result.profiles)} profile(s), {result.facts} facts, {m['triples']:,} "
                f"triples, {len(m['files'])} files, conforms to the shapes"
                + (f"; {len(result.warnings)} warning(s) (see reports/)" if result.warnings else ""))
+
+
+@main.command()
+@click.option("--seeds", "seeds", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
+              help="Folder with profiles/*.txt; decisions go to each profile's sidecar (profiles/NAME.yaml).")
+@click.option("--port", default=8765, show_default=True, type=int, help="TCP port on 127.0.0.1.")
+@click.option("--by", "reviewer", default=None, metavar="NAME",
+              help="The reviewer's name, written as by: in every decision (the page asks for it otherwise).")
+def review(seeds: Path, port: int, reviewer: str | None) -> None:
+    """Review the extraction of each profile in a local web page; every decision is written to its sidecar."""
+    from citykg.kg.review import serve as run_review
+    from citykg.kg.text import ExtractError
+
+    try:
+        err.print(f"· reviewing {seeds / 'profiles'} on http://127.0.0.1:{port}/ (Ctrl-C to stop)", markup=False)
+        run_review(seeds, port, reviewer)
+    except ExtractError as exc:
+        fail("cannot review", exc)
+        sys.exit(1)
 
 
 def embedded_seeds() -> Path:

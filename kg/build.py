@@ -30,6 +30,7 @@ from citykg import __version__
 from citykg.manifest import sha256_file
 from citykg.uris import UriPolicy, slugify
 
+from .curation import ReviewCounts, apply_decisions
 from .extract import ExtractError, extract
 from .map import map_record
 from .metadata import FileInfo, ReleaseSettings, build_metadata, summarize_store, void_only
@@ -37,6 +38,7 @@ from .progress import Steps
 from .record import Named, Record
 from .sidecar import load_sidecar, sidecar_path
 from .tables import read_tables
+from .text import read_text
 from .validate import (
     ONTOLOGY_PACKAGE,
     ValidationError,
@@ -83,6 +85,7 @@ class BuildResult:
     profiles: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # "file: what the text lacks" (the build summary)
     facts: int = 0  # figures extracted from the profiles
+    review: ReviewCounts = field(default_factory=ReviewCounts)  # the reviewers' decisions, summed over profiles
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
@@ -217,6 +220,7 @@ def build_release(
             raise BuildError(f"--require {fact!r}: use any of {', '.join(REQUIRABLE)}")
     warnings: list[str] = []
     facts = 0
+    review_total = ReviewCounts()
     policy = UriPolicy(base) if base else UriPolicy()
     settings = settings or ReleaseSettings()
     steps = steps or Steps(log=log or (lambda _m: None))
@@ -246,6 +250,8 @@ def build_release(
             try:
                 record = extract(path)
                 sidecar = load_sidecar(path)
+                # the reviewer's decisions, after extraction and before mapping
+                review = apply_decisions(record, sidecar.facts, read_text(path), sidecar.path)
                 profile_graph = map_record(policy, record, sidecar, ontology, settings.license)
             except ExtractError as exc:
                 raise BuildError(str(exc)) from exc
@@ -274,7 +280,9 @@ def build_release(
                 entry["sidecar"] = str(side.relative_to(seeds))
                 entry["sidecar_sha256"] = sha256_file(side)
             sources.append(entry)
-            reports[city] = extraction_report(record, entry["path"])
+            reports[city] = extraction_report(record, entry["path"], review)
+            for key, n in review.as_dict().items():
+                setattr(review_total, key, getattr(review_total, key) + n)
             mapped, total, unmapped = record.coverage()
             steps.log(f"{path.name}: {record.city.name}, {len(record.figures)} figures, {len(profile_graph)} "
                       f"triples; coverage {mapped}/{total} sentences mapped, {unmapped} figure(s) unmapped "
@@ -330,18 +338,21 @@ def build_release(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out, manifest, report, [s["city"] for s in sources if "city" in s], warnings, facts)
+    return BuildResult(out, manifest, report, [s["city"] for s in sources if "city" in s], warnings, facts,
+                       review_total)
 
 
-def extraction_report(record: Record, path: str) -> dict:
+def extraction_report(record: Record, path: str, review: ReviewCounts | None = None) -> dict:
     """What the extractor made of each sentence of a profile: facts, or figures it could not map."""
     mapped, total, unmapped = record.coverage()
     return {
         "source": path,
         "city": record.city.name,
         "coverage": {"mapped": mapped, "sentences": total, "unmapped_figures": unmapped},
+        "review": (review or ReviewCounts(extracted=len(record.figures))).as_dict(),
         "warnings": record.warnings,
-        "sentences": [{"text": r.sentence, "facts": r.facts, "unmapped": r.unmapped} for r in record.report],
+        "sentences": [{"text": r.sentence, "facts": r.facts, "unmapped": r.unmapped}
+                      | ({"reviewed": r.reviewed} if r.reviewed else {}) for r in record.report],
     }
 
 

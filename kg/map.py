@@ -29,7 +29,7 @@ from citykg.uris import (
     slugify,
 )
 
-from .record import Figure, Named, Record
+from .record import Figure, Named, Record, Review
 from .sidecar import Sidecar
 from .text import ExtractError
 
@@ -167,6 +167,26 @@ class Mapper:
         if sentence:
             self.add(s, self.ckg.sourceText, Literal(sentence, lang=EN))
 
+    def attribution(self, s: URIRef, review: Review | None) -> None:
+        """Who asserted a fact: the reviewer who accepted, corrected or added it (a person, with the day),
+        else the extractor (a software agent)."""
+        if review is None:
+            agent = self.p.id("agent", "citykg-extractor")
+            self.add(s, PROV.wasAttributedTo, agent)
+            for t in (PROV.SoftwareAgent, PROV.Agent, FOAF.Agent):
+                self.add(agent, RDF.type, t)
+            self.add(agent, RDFS.label, Literal("citykg extractor", lang=EN))
+            self.add(agent, FOAF.name, Literal("citykg extractor"))
+            return
+        agent = self.p.id("agent", slugify(review.by))
+        self.add(s, PROV.wasAttributedTo, agent)
+        self.add(s, DCTERMS.date, Literal(review.at, datatype=XSD.date))
+        self.add(s, self.ckg.reviewDecision, Literal(review.decision))
+        for t in (SCHEMA.Person, FOAF.Person, FOAF.Agent, PROV.Person, PROV.Agent):
+            self.add(agent, RDF.type, t)
+        for p in (SCHEMA.name, RDFS.label, FOAF.name):
+            self.add(agent, p, Literal(review.by))
+
     def place_extras(self, s: URIRef, labels: dict[str, str], same_as: list[str]) -> None:
         for lang, text in sorted(labels.items()):
             self.label(s, text, lang)
@@ -202,6 +222,7 @@ class Mapper:
         self.landmarks()
         self.themes()
         self.narratives()
+        self.organisations()
         self.photos()
         return self.g
 
@@ -349,6 +370,7 @@ class Mapper:
         if f.industry:
             self.add(obs, self.ckg.industry, self.p.concept("industry", f.industry))
         self.provenance(obs, f.source)
+        self.attribution(obs, f.review)
 
     def industries(self) -> None:
         for industry in self.r.industries:
@@ -369,6 +391,7 @@ class Mapper:
             if lm.note:
                 self.add(uri, self.ckg.reputation, Literal(lm.note, lang=EN))
             self.provenance(uri, lm.source)
+            self.attribution(uri, lm.review)
 
     def themes(self) -> None:
         """The cooperation themes: one shared scheme. A theme whose label (or one of whose alternative
@@ -410,6 +433,12 @@ class Mapper:
             self.add(uri, self.ckg.editionCount, Literal(str(m.count), datatype=XSD.integer))
         self.provenance(uri, m.source)
         return uri
+
+    def organisations(self) -> None:
+        """Organisations a reviewer named (those of the narratives are their mentions)."""
+        for org in self.r.organisations:
+            uri = self.mention(Named(org.name, org.source, kind="organisation"))
+            self.attribution(uri, org.review)
 
     @staticmethod
     def _org_type(name: str) -> URIRef:

@@ -8,6 +8,16 @@ from typing import Any
 
 
 @dataclass
+class Review:
+    """A reviewer's decision on a fact (from the sidecar's `facts:` section)."""
+
+    decision: str  # accepted | corrected | added | rejected
+    by: str  # the reviewer's name
+    at: str  # the date, YYYY-MM-DD
+    note: str | None = None
+
+
+@dataclass
 class Figure:
     """A quantity as the source states it."""
 
@@ -21,6 +31,7 @@ class Figure:
     period: str | None = None  # the period the sentence states: "2021", "2021-Q4", "2021-05"
     high: Decimal | None = None  # upper end of a range ("between 3 and 4 million"): qualifier "between"
     label: str | None = None  # the indicator's name in the text, for an indicator the lexicon does not know
+    review: Review | None = None  # a reviewer's decision; None: as the extractor took it
 
 
 @dataclass
@@ -32,6 +43,7 @@ class Named:
     kind: str = ""  # event | organisation | project | programme | area | landmark
     note: str | None = None  # e.g. a landmark's reputation
     count: int | None = None  # e.g. editions of an event series
+    review: Review | None = None  # added by a reviewer
 
 
 @dataclass
@@ -56,6 +68,7 @@ class SentenceReport:
     sentence: str
     facts: list[str] = field(default_factory=list)  # e.g. "population = 6255000 NUM (exact)"
     unmapped: list[str] = field(default_factory=list)  # figures found in it but not mapped
+    reviewed: list[str] = field(default_factory=list)  # the reviewer's decisions on its facts
 
     @property
     def mapped(self) -> bool:
@@ -78,6 +91,7 @@ class Record:
     industries: list[Named] = field(default_factory=list)
     landmarks: list[Named] = field(default_factory=list)
     themes: list[Named] = field(default_factory=list)
+    organisations: list[Named] = field(default_factory=list)  # named by a reviewer (the extractor's are mentions)
     narratives: list[Narrative] = field(default_factory=list)
     credits: list[Credit] = field(default_factory=list)
     report: list[SentenceReport] = field(default_factory=list)

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from .curation import Decision, parse_decisions
 from .text import ExtractError
 
 VERIFIED_ID = re.compile(r"^(https://sws\.geonames\.org/\d+/|http://www\.wikidata\.org/entity/Q\d+)$")
@@ -34,6 +35,7 @@ class Sidecar:
     source_title: str | None = None
     publisher: str | None = None
     issued: str | None = None
+    facts: list[Decision] = field(default_factory=list)  # the reviewer's decisions (kg/curation.py)
 
 
 def sidecar_path(profile: Path) -> Path | None:
@@ -50,12 +52,13 @@ def load_sidecar(profile: Path) -> Sidecar:
     if path is None:
         return Sidecar()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ExtractError(f"{path}: not a valid YAML sidecar: {exc}") from exc
     if not isinstance(data, dict):
-        raise ExtractError(f"{path}: a sidecar is a mapping (city:, province:, country:, landmarks:, source:)")
-    unknown = set(data) - {"city", "province", "country", "landmarks", "source"}
+        raise ExtractError(f"{path}: a sidecar is a mapping (city:, province:, country:, landmarks:, source:, facts:)")
+    unknown = set(data) - {"city", "province", "country", "landmarks", "source", "facts"}
     if unknown:
         raise ExtractError(f"{path}: unknown sidecar keys: {', '.join(sorted(unknown))}")
 
@@ -102,4 +105,5 @@ def load_sidecar(profile: Path) -> Sidecar:
         source_title=source.get("title"),
         publisher=source.get("publisher"),
         issued=str(issued) if issued is not None else None,
+        facts=parse_decisions(path, text)[0],
     )

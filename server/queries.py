@@ -369,12 +369,16 @@ class Indicator:
     industry: str | None
     industry_label: str | None
     period: str | None
+    reviewer: str | None = None  # the person who accepted, corrected or added the figure (prov:wasAttributedTo)
+    reviewed: str | None = None  # the day (dct:date)
+    decision: str | None = None  # ckg:reviewDecision: accepted | corrected | added
 
 
 def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
     t = policy.term
     rows = store.select(
-        f"""SELECT ?obs ?ind ?value ?unit ?qual ?stated ?source ?industry ?period ?counted WHERE {{
+        f"""SELECT ?obs ?ind ?value ?unit ?qual ?stated ?source ?industry ?period ?counted ?reviewer ?reviewed
+               ?decision WHERE {{
           ?obs <{SDMX_DIM}refArea> {iri(place)} ; <{SDMX_MEASURE}obsValue> ?value ;
                <{t("indicator")}> ?ind .
           OPTIONAL {{ ?obs <{SDMX_ATTR}unitMeasure> ?unit }}
@@ -384,6 +388,9 @@ def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
           OPTIONAL {{ ?obs <{t("industry")}> ?industry }}
           OPTIONAL {{ ?obs <{SDMX_DIM}refPeriod> ?period }}
           OPTIONAL {{ ?ind <{t("countedIn")}> ?counted }}
+          OPTIONAL {{ ?obs <{t("reviewDecision")}> ?decision ; <{PROV}wasAttributedTo> ?agent .
+                      ?agent a <{FOAF}Person> ; <{RDFS}label> ?reviewer .
+                      OPTIONAL {{ ?obs <{DCT}date> ?reviewed }} }}
         }} ORDER BY ?ind ?obs"""
     )
     names = labels(
@@ -417,6 +424,9 @@ def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
                 industry=industry,
                 industry_label=names.get(industry) if industry else None,
                 period=r["period"].value if "period" in r else None,
+                reviewer=r["reviewer"].value if "reviewer" in r else None,
+                reviewed=r["reviewed"].value if "reviewed" in r else None,
+                decision=r["decision"].value if "decision" in r else None,
             )
         )
     return out

@@ -117,6 +117,9 @@ def test_named_graphs(store):
 def test_no_blank_nodes_outside_owl_and_shacl(store):
     rows = select(store, "SELECT ?s ?p WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } LIMIT 5")
     assert rows == []
+    # and who asserted it: the extractor (no reviewer's decision in the default seeds)
+    assert not select(store, f"""SELECT ?s WHERE {{ GRAPH <{BASE}/graph/profile/nanchang> {{
+        ?s a qb:Observation FILTER NOT EXISTS {{ ?s prov:wasAttributedTo id:agent/citykg-extractor }} }} }}""")
 
 
 def test_city_facts(store):
@@ -234,6 +237,7 @@ def test_every_fact_has_provenance(store):
     rows = select(store, f"""SELECT ?s WHERE {{ GRAPH <{BASE}/graph/profile/nanchang> {{
         ?s a ?t FILTER(STRSTARTS(STR(?s), "{BASE}/id/"))
         FILTER(?t NOT IN (<http://xmlns.com/foaf/0.1/Agent>, schema:Person, schema:Country))
+        FILTER NOT EXISTS {{ ?s a ?agent FILTER(?agent IN (prov:Agent, <http://xmlns.com/foaf/0.1/Agent>)) }}
         FILTER NOT EXISTS {{ ?s prov:wasDerivedFrom ?src }}
         FILTER(!STRSTARTS(STR(?s), "{BASE}/id/source/"))
         FILTER(!CONTAINS(STR(?s), "#")) }} }}""")  # hash IRIs: geometry nodes of a resource with provenance

@@ -119,7 +119,7 @@ def model_terms() -> tuple[list[str], list[str]]:
 def test_model_md_terms_are_parsed():
     classes, props = model_terms()
     assert "City" in classes and "SourceDocument" in classes and len(classes) == 11
-    assert "euDataTheme" in props and "capitalOf" in props and len(props) == 19
+    assert "euDataTheme" in props and "reviewDecision" in props and len(props) == 20
 
 
 @pytest.mark.parametrize("name", model_terms()[0])
