@@ -98,7 +98,7 @@ def bench_validators(triples: int) -> tuple[float, float]:
 
 
 class Citykg:
-    def __init__(self, release: Path, mode: str = "memory", workers: int = 2) -> None:
+    def __init__(self, release: Path, mode: str = "memory", workers: int = 2, extra: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.url = f"{self.base}/sparql"
@@ -107,7 +107,7 @@ class Citykg:
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
             [str(BIN / "citykg"), "serve", "--release", str(release), "--port", str(self.port), "--workers",
-             str(workers), "--store-mode", mode], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+             str(workers), "--store-mode", mode, *extra], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True)
 
     def ready(self, path: str = "/") -> float:

@@ -14,7 +14,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from citykg.server import cache, errors, http, jsonld, limits, search
+from citykg.server import cache, docstore, errors, http, jsonld, limits, search
 from citykg.server.appstate import CityKG
 from citykg.server.pages.home import home_counts
 from citykg.server.release import Release
@@ -91,4 +91,7 @@ def create_app(
                                  settings["SPARQL_CACHE_MAX_ENTRY"])}
     cache.install(app, pools, max_body=3 * settings["SPARQL_MAX_QUERY_BYTES"] + 4096, trusted=(http.finish,))
     limits.install(app)  # rate limits on /sparql and /search
+    if settings["DOC_STORE"]:  # pre-rendered documents (citykg build), in front of everything
+        docstore.install(app, release.path / docstore.FILE, kg.release_key, last_modified=release.last_modified_http,
+                         max_age=int(settings["CACHE_SECONDS"]), log=log)
     return app

@@ -118,7 +118,7 @@ class ResponseCache:
                 g("HTTP_ACCEPT_ENCODING"), g("HTTP_IF_NONE_MATCH"), g("HTTP_IF_MODIFIED_SINCE"),
                 g("HTTP_HOST"), g("SERVER_NAME"), g("SERVER_PORT"), g("wsgi.url_scheme"), g("SCRIPT_NAME", ""))
 
-    def _hooks_trusted(self) -> bool:
+    def hooks_trusted(self) -> bool:
         for funcs in (self.app.before_request_funcs, self.app.after_request_funcs):
             for scope_funcs in funcs.values():
                 for f in scope_funcs:
@@ -139,7 +139,7 @@ class ResponseCache:
         if key is None:
             return self.wsgi_app(environ, start_response)
         entry = self._find(key, release)
-        if entry is not None and self._hooks_trusted():
+        if entry is not None and self.hooks_trusted():
             for gate in self.gates:
                 answer = gate(environ)
                 if answer is not None:

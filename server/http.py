@@ -70,6 +70,19 @@ def _etag_matches(header: str | None, tags: set[str]) -> bool:
     return False
 
 
+def not_modified(inm: str | None, ims: str | None, tags: set[str], last_modified: str | None) -> bool:
+    """A conditional request that a 304 answers: an ``If-None-Match`` naming one of `tags` (or ``*``),
+    else (no ``If-None-Match`` sent) an ``If-Modified-Since`` not before `last_modified`."""
+    if _etag_matches(inm, tags):
+        return True
+    if inm is not None or not ims or not last_modified:
+        return False
+    try:
+        return parsedate_to_datetime(ims) >= parsedate_to_datetime(last_modified)
+    except (TypeError, ValueError):
+        return False
+
+
 def _add_vary(response: Response, value: str) -> None:
     current = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
     if value.lower() not in (v.lower() for v in current):
@@ -114,17 +127,8 @@ def finish(response: Response) -> Response:
     body = response.get_data()
     tag = response.get_etag()[0] or hashlib.sha256(body).hexdigest()[:32]
     tags = {tag, tag + "-gz"}
-    inm = request.headers.get("If-None-Match")
-    not_modified = _etag_matches(inm, tags)
-    if inm is None and not not_modified:
-        ims = request.headers.get("If-Modified-Since")
-        if ims:
-            try:
-                not_modified = parsedate_to_datetime(ims) >= parsedate_to_datetime(
-                    response.headers["Last-Modified"]
-                )
-            except (TypeError, ValueError, KeyError):
-                not_modified = False
+    unchanged = not_modified(request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since"), tags,
+                             response.headers.get("Last-Modified"))
 
     compress = (
         accepts_gzip(request.headers.get("Accept-Encoding"))
@@ -135,7 +139,7 @@ def finish(response: Response) -> Response:
     if compressible(response.mimetype):
         _add_vary(response, "Accept-Encoding")
     response.set_etag(tag + "-gz" if compress else tag)
-    if not_modified:
+    if unchanged:
         response.status_code = 304
         response.set_data(b"")
         for h in ("Content-Length", "Content-Type"):

@@ -374,11 +374,14 @@ class Indicator:
     decision: str | None = None  # ckg:reviewDecision: accepted | corrected | added
 
 
-def indicators(store: Store, policy: UriPolicy, place: str) -> list[Indicator]:
+def indicators(store: Store, policy: UriPolicy, place: str, observation: str | None = None) -> list[Indicator]:
+    """The observations of a place as figures; `observation`: only that one (an observation's page,
+    without reading the hundreds of figures of its place)."""
     t = policy.term
+    only = f"VALUES ?obs {{ {iri(observation)} }}" if observation else ""
     rows = store.select(
         f"""SELECT ?obs ?ind ?value ?unit ?qual ?stated ?source ?industry ?period ?counted ?reviewer ?reviewed
-               ?decision WHERE {{
+               ?decision WHERE {{ {only}
           ?obs <{SDMX_DIM}refArea> {iri(place)} ; <{SDMX_MEASURE}obsValue> ?value ;
                <{t("indicator")}> ?ind .
           OPTIONAL {{ ?obs <{SDMX_ATTR}unitMeasure> ?unit }}

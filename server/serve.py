@@ -15,6 +15,9 @@ from citykg.server.app import create_app
 from citykg.server.release import ReleaseError
 from citykg.server.remote import RemoteStore
 from citykg.server.store import StoreError
+from granian.constants import Interfaces
+from granian.log import LogLevels
+from granian.server import Server
 from gunicorn.app.base import BaseApplication
 
 
@@ -63,8 +66,8 @@ def default_workers() -> int:
 
 def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080, base: str | None = None,
          workers: int | None = None, log_level: str = "info", store_mode: str = "auto",
-         store_url: str | None = None, settings: dict[str, str] | None = None) -> None:
-    """Loads the release and serves it with gunicorn on host:port; `settings` override
+         store_url: str | None = None, settings: dict[str, str] | None = None, http: str = "gunicorn") -> None:
+    """Loads the release and serves it with gunicorn (or granian) on host:port; `settings` override
     `citykg.server.settings` (``{"SPARQL_TIMEOUT": "5"}``)."""
     start = time.perf_counter()
     store = None
@@ -74,6 +77,9 @@ def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080
     app = create_app(Path(release), base=base, store=store, store_mode=store_mode, config=dict(settings or {}),
                      log=lambda msg: print(f"citykg: {msg}", file=sys.stderr, flush=True))
     print(f"citykg: release {release} ready in {time.perf_counter() - start:.2f} s", file=sys.stderr, flush=True)
+    if http == "granian":
+        granian(app, host, port, workers or default_workers(), log_level)
+        return
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers or default_workers(),
@@ -95,3 +101,15 @@ def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080
         "proc_name": "citykg",
     }
     GunicornApp(app, options).run()
+
+
+def granian(app, host: str, port: int, workers: int, log_level: str) -> None:
+    """Serves the loaded app with granian (Rust HTTP): worker processes forked from this one, as
+    gunicorn's preload does, so they share the loaded store and the search index."""
+    if multiprocessing.get_start_method(allow_none=True) not in (None, "fork"):
+        raise SystemExit("granian needs the fork start method to share the loaded app")
+    multiprocessing.set_start_method("fork", force=True)
+    server = Server("citykg", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
+                    # 8 threads as gunicorn's: a runaway query holds one while it waits for its timeout
+                    blocking_threads=8, backpressure=64, log_level=LogLevels(log_level), log_access=True)
+    server.serve(target_loader=lambda: app, wrap_loader=False)

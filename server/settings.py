@@ -30,6 +30,7 @@ def _flag(raw: Any) -> bool:
 TABLE: tuple[Setting, ...] = (
     Setting("CACHE_SECONDS", 300, "max-age of pages and data (Cache-Control), in seconds"),
     Setting("DOC_CACHE_MB", 64, "finished pages and documents kept per worker (compressed as sent), in MiB"),
+    Setting("DOC_STORE", True, "answer documents from the release's pre-rendered documents.sqlite when it has one"),
     Setting("VERIFY_RELEASE", True, "check every file of the release against its manifest before serving"),
     Setting("SPARQL_TIMEOUT", 10.0, "seconds a query may run; 503 after it"),
     Setting("SPARQL_MAX_ROWS", 10_000, "rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer"),

@@ -1,9 +1,25 @@
 """Finished responses are cached per worker (server/cache.py): a hit answers exactly what a miss
-answered, compressed once; unknown resources and errors are never kept."""
+answered, compressed once; unknown resources and errors are never kept. (Documents the release
+holds pre-rendered are answered before this cache: tests/test_docstore.py.)"""
 
 from __future__ import annotations
 
+import pytest
 from citykg.server.cache import LRU
+
+
+@pytest.fixture(scope="module")
+def app(served_release):
+    """The real release without its pre-rendered documents (tests/test_docstore.py): every
+    document goes through Flask and the response cache."""
+    from citykg.server.app import create_app
+
+    return create_app(served_release, config={"TESTING": True, "DOC_STORE": False})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
 
 
 def pool(app):

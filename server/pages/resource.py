@@ -223,8 +223,8 @@ def lead(kg: CityKG, urls: UrlMapper, uri: str, title: str, pairs: list[tuple[Te
     if kind == "observation":
         area = next((o for p, o in pairs if p.value == f"{queries.SDMX_DIM}refArea" and o.is_uri), None)
         if area is not None:
-            out.figure = next((i for i in queries.indicators(store, kg.policy, area.value) if i.observation == uri),
-                              None)
+            out.figure = next((i for i in queries.indicators(store, kg.policy, area.value, observation=uri)
+                               if i.observation == uri), None)
             out.figure_place = value_of(kg, urls, area, queries.labels(store, {area.value}))
     elif indicators:
         key = {queries.local_name(i.indicator): i for i in indicators}

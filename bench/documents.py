@@ -1,0 +1,240 @@
+"""Resource documents against Oxigraph server's DESCRIBE, cold and warm, in one run.
+
+    .venv/bin/python bench/documents.py [--triples 1000000] [--resources 30000] [--runs 3]
+
+Builds (or reuses) the bench/generate.py catalogue with `citykg build --include` (which pre-renders
+the Turtle documents), serves it with `citykg serve` (2 workers, in-memory store, rate limits off)
+beside `oxigraph serve-read-only --union-default-graph` on the same dump, and drives both with wrk
+at 8 connections:
+
+- cold: each of --resources distinct resources (cities and observations) asked exactly once, on a
+  server that never saw them (a fresh `citykg serve` per run);
+- warm: 200 of them asked again and again for 10 s;
+- the 115-odd city documents (the heaviest: 500 incoming links with their labels) apart.
+
+Turtle (`Accept: text/turtle`) and HTML (`Accept: text/html`) for citykg, `DESCRIBE` (N-Triples)
+for Oxigraph, each citykg pass followed at once by Oxigraph's on the same resources (so that the
+load of a neighbour on the machine falls on both alike; Oxigraph keeps no answers, but its block
+cache has seen the resources after the first pass, which only favours it). Prints requests/s,
+p50 and p99, medians over --runs, and the median of the ratios citykg / Oxigraph of each pair.
+Needs `wrk` and the `oxigraph` binary. Everything on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import sparql_bench  # noqa: E402
+from run import DATA, Citykg, generated, run  # noqa: E402
+from stores import BIN, OxigraphServer  # noqa: E402
+
+# Each wrk thread takes every other path. Cold (`once`): each path exactly once, then the thread
+# stops; wrk's own figure divides by the whole -d duration, so the script times the pass itself
+# (first request to last response, CLOCK_MONOTONIC through LuaJIT's ffi) and prints it.
+WRK_SCRIPT = """
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } ckg_timespec;
+           int clock_gettime(int clk_id, ckg_timespec *tp); ]]
+local ts = ffi.new("ckg_timespec")
+local function now() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) / 1e9 end
+local paths = {}
+for line in io.lines("%(listing)s") do paths[#paths + 1] = line end
+local threads = {}
+local id = 0
+function setup(thread)
+  thread:set("tid", id)
+  id = id + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  counter = tid
+  step = %(threads)d
+  answered = 0
+  first = 0
+  last = 0
+end
+request = function()
+  local i = counter
+  counter = counter + step
+  if first == 0 then first = now() end
+  if %(once)s and i >= #paths then
+    wrk.thread:stop()
+  end
+  return wrk.format("GET", paths[(i %% #paths) + 1], {["Accept"] = "%(accept)s"})
+end
+response = function(status, headers, body)
+  answered = answered + 1
+  last = now()
+end
+done = function(summary, latency, requests)
+  local n, t0, t1 = 0, nil, 0
+  for _, t in ipairs(threads) do
+    n = n + t:get("answered")
+    local f = t:get("first")
+    if f > 0 and (t0 == nil or f < t0) then t0 = f end
+    if t:get("last") > t1 then t1 = t:get("last") end
+  end
+  io.write(string.format("PASS %%d %%.6f\\n", n, t1 - t0))
+end
+"""
+
+
+def wrk(base: str, paths: list[str], accept: str, *, once: bool, seconds: int = 10) -> tuple[float, float, float]:
+    """(requests/s, p50 ms, p99 ms) at 8 connections; `once`: every path exactly once, then stop."""
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp) / "paths.txt"
+        listing.write_text("\n".join(paths) + "\n")
+        script = Path(tmp) / "paths.lua"
+        script.write_text(WRK_SCRIPT % {"listing": listing, "threads": 2, "once": "true" if once else "false",
+                                        "accept": accept})
+        out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-s", str(script), base],
+                             capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if non2xx:
+        raise SystemExit(f"wrk saw {non2xx.group(1)} error responses from {base}")
+    if once:
+        answered, elapsed = re.search(r"PASS (\d+) ([\d.]+)", out).groups()
+        # a pass that did not finish in time still measured documents never asked before
+        rps = int(answered) / float(elapsed)
+
+    def pct(p: str) -> float:
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return rps, pct("50"), pct("99")
+
+
+def resources(oxigraph_url: str, limit: int) -> tuple[list[str], list[str]]:
+    """(cities, observations) of the release, canonical URIs."""
+    base = sparql_bench.BASE
+
+    def select(query: str) -> list[str]:
+        r = requests.post(oxigraph_url, data={"query": query}, headers={"Accept": "application/sparql-results+json"},
+                          timeout=120)
+        r.raise_for_status()
+        return [b["s"]["value"] for b in r.json()["results"]["bindings"]]
+
+    cities = select(f'SELECT DISTINCT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{base}/id/city/") '
+                    f'&& !CONTAINS(STR(?s), "#")) }} ORDER BY ?s')
+    obs = select(f'SELECT DISTINCT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{base}/id/observation/") '
+                 f'&& !CONTAINS(STR(?s), "#")) }} '
+                 f"ORDER BY ?s LIMIT {limit - len(cities)}")
+    return cities, obs
+
+
+def local(uris: list[str]) -> list[str]:
+    return [u.replace(sparql_bench.BASE, "").replace("/id/", "/doc/", 1) for u in uris]
+
+
+def describe(uris: list[str]) -> list[str]:
+    return ["/query?query=" + requests.utils.quote(f"DESCRIBE <{u}>", safe="") for u in uris]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--triples", type=int, default=1_000_000)
+    ap.add_argument("--resources", type=int, default=30_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--cold-seconds", type=int, default=10, help="wrk -d of a cold pass (it stops at the list end)")
+    ap.add_argument("--http", default="granian", choices=["granian", "gunicorn"], help="citykg serve --http")
+    ap.add_argument("--formats", default="Turtle,HTML", help="comma-separated: Turtle, HTML")
+    ap.add_argument("--release", type=Path, help="serve this release instead of building one")
+    args = ap.parse_args(argv)
+
+    cold_s = args.cold_seconds
+    kinds = [(k, a) for k, a in (("Turtle", "text/turtle"), ("HTML", "text/html")) if k in args.formats.split(",")]
+    release = args.release
+    if release is None:
+        data = generated(args.triples, ontology=False)
+        release = DATA / f"release-built-{args.triples}"
+        if not (release / "documents.sqlite").is_file():
+            print("building ...", file=sys.stderr, flush=True)
+            seconds = run([str(BIN / "citykg"), "build", "--quiet", "--out", str(release), "--include", str(data)],
+                          cwd=ROOT, stdout=subprocess.DEVNULL)
+            print(f"  citykg build --include: {seconds:.1f} s (pre-rendering included)", file=sys.stderr)
+    work = DATA / f"stores-{release.name}"
+    work.mkdir(parents=True, exist_ok=True)
+    oxi = OxigraphServer(release / "dataset.nq", work)
+    ox_base = f"http://127.0.0.1:{oxi.port}"
+    results: dict[tuple[str, str, str], list[tuple[float, float, float]]] = {}
+    try:
+        cities, obs = resources(oxi.url, args.resources)
+        everything = cities + obs
+        # interleave the cities among the observations, as a crawler meets them
+        step = max(1, len(everything) // max(1, len(cities)))
+        mixed = [u for u in obs]
+        for i, c in enumerate(cities):
+            mixed.insert(min(len(mixed), i * step), c)
+        warm = mixed[:: max(1, len(mixed) // 200)][:200]
+        sets = {"all": mixed, "cities": cities}
+        for n in range(args.runs):
+            print(f"run {n + 1}/{args.runs} ...", file=sys.stderr, flush=True)
+            for kind, accept in kinds:
+                for name, uris in sets.items():
+                    again = warm if name == "all" else cities
+                    ck = Citykg(release, extra=("--http", args.http))  # a fresh server: cold means never asked before
+                    try:
+                        ck.ready("/")
+                        # each citykg pass right beside Oxigraph's: a neighbour's load hits both alike
+                        results.setdefault((kind, name, "cold"), []).append(
+                            wrk(ck.base, local(uris), accept, once=True, seconds=cold_s))
+                        results.setdefault(("DESCRIBE " + kind, name, "cold"), []).append(
+                            wrk(ox_base, describe(uris), "application/n-triples", once=True, seconds=cold_s))
+                        results.setdefault((kind, name, "warm"), []).append(
+                            wrk(ck.base, local(again), accept, once=False))
+                        results.setdefault(("DESCRIBE " + kind, name, "warm"), []).append(
+                            wrk(ox_base, describe(again), "application/n-triples", once=False))
+                        print(f"  {kind} {name}: " + ", ".join(
+                            f"{who} {when} {results[(who, name, when)][-1][0]:,.0f}/s"
+                            for when in ("cold", "warm") for who in (kind, "DESCRIBE " + kind)),
+                            file=sys.stderr, flush=True)
+                    finally:
+                        ck.stop()
+    finally:
+        oxi.stop()
+
+    def med(key: tuple[str, str, str]) -> tuple[float, float, float]:
+        rows = results[key]
+        return tuple(statistics.median(r[i] for r in rows) for i in range(3))  # type: ignore[return-value]
+
+    def ratio(kind: str, name: str, when: str) -> float:
+        # the ratio of each run (same run), then the median
+        return statistics.median(a[0] / b[0] for a, b in zip(results[(kind, name, when)],
+                                                            results[("DESCRIBE " + kind, name, when)], strict=True))
+
+    print()
+    print(f"resource documents: {release.name}, {len(mixed):,} resources ({len(cities)} cities), wrk 8 connections, "
+          f"citykg serve --http {args.http} 2 workers (in-memory store) beside Oxigraph server; "
+          f"medians of {args.runs} runs; "
+          "ratio = median over the runs of citykg req/s / Oxigraph DESCRIBE req/s measured right after it")
+    print()
+    print(f"| {'documents':<34} | {'citykg':>28} | {'Oxigraph DESCRIBE':>28} | ratio |")
+    print(f"|{'-' * 36}|{'-' * 30}|{'-' * 30}|-------|")
+    for kind, _ in kinds:
+        for name, label in (("all", f"{len(mixed):,} resources"), ("cities", f"{len(cities)} cities")):
+            for when in ("cold", "warm"):
+                what = "each once" if when == "cold" else "200 again and again" if name == "all" else "again and again"
+                a, b = med((kind, name, when)), med(("DESCRIBE " + kind, name, when))
+                print(f"| {kind + ', ' + label + ', ' + when:<34} "
+                      f"| {a[0]:>8,.0f} req/s p50 {a[1]:5.2f} p99 {a[2]:6.2f} "
+                      f"| {b[0]:>8,.0f} req/s p50 {b[1]:5.2f} p99 {b[2]:6.2f} | {ratio(kind, name, when):5.2f} |"
+                      f"  ({what})")
+    print("(p50 and p99 in ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
