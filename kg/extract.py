@@ -168,7 +168,7 @@ def box_line(line: str) -> str:
     if first:
         label = first["label"].strip()
         return f"{label[:1].upper()}{label[1:]}: {first['value'].strip()}"
-    line = re.sub(r"^\s*[•·▪‣◦*\-–—►▸✓]\s+", "", line.strip())
+    line = BULLET.sub("", line.strip())
     m = re.match(r"^(?P<label>[^.|:]{2,60}?)\s*(?:\.{3,}|…+)\s*(?P<value>\S.*)$", line) \
         or re.match(r"^(?P<label>[^|:]{2,60}?)(?:\s*\.{3,}|\s+\.{2,})\s+(?P<value>\S.*)$", line)
     if m:
