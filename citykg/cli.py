@@ -197,7 +197,7 @@ def _list_settings(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.option("--base", default=None,
               help="Canonical base URI of the data (default: the base the release was built with).")
 @click.option("--workers", default=None, type=int, help="Worker processes (default: CPUs, 2-8).")
-@click.option("--http", "http_server", type=click.Choice(["gunicorn", "granian"]), default="gunicorn",
+@click.option("--http", "http_server", type=click.Choice(["gunicorn", "granian"]), default="granian",
               show_default=True,
               help="HTTP server: gunicorn (threads, slow-client guard) or granian (Rust HTTP/1.1 and 2, about "
                    "twice the requests per second on documents and pages answered from the release).")

@@ -6,6 +6,7 @@ The app, and with it the store, is created once in the gunicorn master
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import sys
 import time
@@ -16,6 +17,7 @@ from citykg.server.release import ReleaseError
 from citykg.server.remote import RemoteStore
 from citykg.server.store import StoreError
 from granian.constants import Interfaces
+from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server import Server
 from gunicorn.app.base import BaseApplication
@@ -66,7 +68,7 @@ def default_workers() -> int:
 
 def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080, base: str | None = None,
          workers: int | None = None, log_level: str = "info", store_mode: str = "auto",
-         store_url: str | None = None, settings: dict[str, str] | None = None, http: str = "gunicorn") -> None:
+         store_url: str | None = None, settings: dict[str, str] | None = None, http: str = "granian") -> None:
     """Loads the release and serves it with gunicorn (or granian) on host:port; `settings` override
     `citykg.server.settings` (``{"SPARQL_TIMEOUT": "5"}``)."""
     start = time.perf_counter()
@@ -103,13 +105,64 @@ def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080
     GunicornApp(app, options).run()
 
 
+#: The longest request target (path and query) served, in bytes: gunicorn's own limit is 4094;
+#: granian sets none, so `limit_request_line` answers 414 past this one.
+MAX_REQUEST_TARGET = 8190
+
+
+def limit_request_line(app, limit: int = MAX_REQUEST_TARGET):
+    """WSGI middleware: ``414 URI Too Long`` for a request target longer than `limit` bytes."""
+
+    def guarded(environ, start_response):
+        target = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) + 1
+        if target > limit:
+            body = (f"414 URI Too Long: the request target is {target:,} bytes, more than the {limit:,} this "
+                    f"server reads; send a long SPARQL query by POST\n").encode()
+            start_response("414 URI Too Long", [("Content-Type", "text/plain; charset=utf-8"),
+                                                ("Content-Length", str(len(body))), ("Connection", "close")])
+            return [body]
+        return app(environ, start_response)
+
+    return guarded
+
+
+class AccessTarget(logging.Filter):
+    """granian's access log line names the path only: this puts the query string back (``GET /x?y=1``),
+    as gunicorn's does, so an operator sees which page or query was asked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, dict) and args.get("query_string"):
+            record.args = {**args, "path": f"{args.get('path', '')}?{args['query_string']}"}
+        return True
+
+
+#: granian's own logging configuration, with `AccessTarget` on the access log's handler.
+GRANIAN_LOGGING = {
+    "filters": {"target": {"()": AccessTarget}},
+    "handlers": {
+        "console": {"formatter": "generic", "class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
+        "access": {"formatter": "access", "class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+                   "filters": ["target"]},
+    },
+}
+
+
 def granian(app, host: str, port: int, workers: int, log_level: str) -> None:
     """Serves the loaded app with granian (Rust HTTP): worker processes forked from this one, as
-    gunicorn's preload does, so they share the loaded store and the search index."""
+    gunicorn's preload does, so they share the loaded store and the search index.
+
+    Slow clients hold no thread (connections wait in the event loop until their request head is in;
+    a head not complete in 10 s is dropped, as server/slowclients.py does under gunicorn); a head
+    larger than 16 KiB is refused by granian (431), a request target longer than
+    `MAX_REQUEST_TARGET` by `limit_request_line` (414)."""
     if multiprocessing.get_start_method(allow_none=True) not in (None, "fork"):
         raise SystemExit("granian needs the fork start method to share the loaded app")
     multiprocessing.set_start_method("fork", force=True)
     server = Server("citykg", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
                     # 8 threads as gunicorn's: a runaway query holds one while it waits for its timeout
-                    blocking_threads=8, backpressure=64, log_level=LogLevels(log_level), log_access=True)
-    server.serve(target_loader=lambda: app, wrap_loader=False)
+                    blocking_threads=8, backpressure=64, log_level=LogLevels(log_level), log_access=True,
+                    log_dictconfig=GRANIAN_LOGGING, respawn_failed_workers=True,
+                    http1_settings=HTTP1Settings(header_read_timeout=10_000, max_buffer_size=16 * 1024))
+    guarded = limit_request_line(app)
+    server.serve(target_loader=lambda: guarded, wrap_loader=False)

@@ -196,7 +196,7 @@ def mini_client(mini_app):
     return mini_app.test_client()
 
 
-# -- a real gunicorn server on loopback ---------------------------------------------------------
+# -- a real server (citykg serve) on loopback ---------------------------------------------------------
 
 
 def free_port() -> int:
@@ -206,14 +206,16 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, release: Path, log: Path) -> None:
+    """`citykg serve` on a free loopback port, under its default HTTP server (granian) or `http`."""
+
+    def __init__(self, release: Path, log: Path, http: str | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._out = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             _citykg("serve", "--release", str(release), "--host", "127.0.0.1", "--port", str(self.port),
-                    "--workers", "2"),
+                    "--workers", "2", *(["--http", http] if http else [])),
             cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -230,7 +232,7 @@ class LiveServer:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)  # the gunicorn master and its workers
+            os.killpg(self.proc.pid, signal.SIGTERM)  # the server's main process and its workers
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -241,9 +243,23 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(served_release, tmp_path_factory):
-    server = LiveServer(served_release, tmp_path_factory.mktemp("live") / "gunicorn.log")
+    server = LiveServer(served_release, tmp_path_factory.mktemp("live") / "serve.log")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def gunicorn_server(served_release, tmp_path_factory):
+    """The same release under `citykg serve --http gunicorn`."""
+    server = LiveServer(served_release, tmp_path_factory.mktemp("live-gunicorn") / "serve.log", http="gunicorn")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=["granian", "gunicorn"])
+def any_server(request):
+    """The release under each HTTP server `citykg serve` offers (for the limits both must keep)."""
+    return request.getfixturevalue("live_server" if request.param == "granian" else "gunicorn_server")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""A real gunicorn server (`citykg serve`) on a random loopback port: 303, negotiation, HEAD, gzip, 304."""
+"""A real server (`citykg serve`, granian by default, gunicorn on request) on a random loopback port: 303,
+negotiation, HEAD, gzip, 304."""
 
 from __future__ import annotations
 
@@ -22,10 +23,25 @@ def raw(server, method: str, path: str, headers: dict | None = None) -> http.cli
     return resp
 
 
-def test_served_by_gunicorn(live_server):
+def test_served_by_granian_by_default(live_server):
     r = requests.get(live_server.url + "/", timeout=10)
     assert r.status_code == 200
+    assert "granian" in r.headers.get("Server", "").lower()
+
+
+def test_gunicorn_on_request_serves_the_same_documents(live_server, gunicorn_server):
+    r = requests.get(gunicorn_server.url + "/", timeout=10)
+    assert r.status_code == 200
     assert "gunicorn" in r.headers.get("Server", "").lower()
+    for path, accept in (("/doc/city/nanchang", "text/turtle"), ("/doc/city/nanchang", "text/html"),
+                         ("/doc/city/nanchang.jsonld", "*/*")):
+        a = requests.get(live_server.url + path, headers={"Accept": accept}, timeout=10)
+        b = requests.get(gunicorn_server.url + path, headers={"Accept": accept}, timeout=10)
+        assert a.status_code == b.status_code == 200
+        assert a.headers["Content-Type"] == b.headers["Content-Type"]
+        if accept != "text/html":  # a page names the host serving it, and its ETag with it
+            assert a.headers["ETag"] == b.headers["ETag"]
+        assert a.content.replace(live_server.url.encode(), b"") == b.content.replace(gunicorn_server.url.encode(), b"")
 
 
 def test_303_then_turtle(live_server):
