@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -143,6 +144,92 @@ def describe(uris: list[str]) -> list[str]:
     return ["/query?query=" + requests.utils.quote(f"DESCRIBE <{u}>", safe="") for u in uris]
 
 
+@dataclass
+class Measured:
+    """Every pass of `measure`: (kind, set, cold|warm) -> [(req/s, p50 ms, p99 ms)] per run; kind is
+    "Turtle", "HTML", or "DESCRIBE Turtle"/"DESCRIBE HTML" for Oxigraph's pass right after citykg's."""
+
+    release: Path
+    http: str
+    mode: str
+    runs: int
+    kinds: list[tuple[str, str]]
+    resources: int
+    cities: int
+    results: dict[tuple[str, str, str], list[tuple[float, float, float]]] = field(default_factory=dict)
+
+    def median(self, key: tuple[str, str, str]) -> tuple[float, float, float]:
+        rows = self.results[key]
+        return tuple(statistics.median(r[i] for r in rows) for i in range(3))  # type: ignore[return-value]
+
+    def ratio(self, kind: str, name: str, when: str) -> float:
+        """The ratio citykg / Oxigraph of each run (the two passes side by side), then their median."""
+        return statistics.median(a[0] / b[0] for a, b in zip(self.results[(kind, name, when)],
+                                                            self.results[("DESCRIBE " + kind, name, when)],
+                                                            strict=True))
+
+
+def measure(release: Path, oxi: OxigraphServer, *, resources_n: int = 30_000, runs: int = 3, http: str = "granian",
+            kinds: list[tuple[str, str]] | None = None, cold_seconds: int = 10, mode: str = "memory") -> Measured:
+    """Runs the passes against a fresh `citykg serve` each time (cold: never asked before) beside `oxi`."""
+    kinds = kinds or [("Turtle", "text/turtle"), ("HTML", "text/html")]
+    cities, obs = resources(oxi.url, resources_n)
+    # interleave the cities among the observations, as a crawler meets them
+    step = max(1, (len(cities) + len(obs)) // max(1, len(cities)))
+    mixed = list(obs)
+    for i, c in enumerate(cities):
+        mixed.insert(min(len(mixed), i * step), c)
+    warm = mixed[:: max(1, len(mixed) // 200)][:200]
+    sets = {"all": mixed, "cities": cities}
+    ox_base = f"http://127.0.0.1:{oxi.port}"
+    m = Measured(release, http, mode, runs, kinds, len(mixed), len(cities))
+    results = m.results
+    for n in range(runs):
+        print(f"run {n + 1}/{runs} ...", file=sys.stderr, flush=True)
+        for kind, accept in kinds:
+            for name, uris in sets.items():
+                again = warm if name == "all" else cities
+                ck = Citykg(release, mode=mode, extra=("--http", http))  # a fresh server: never asked before
+                try:
+                    ck.ready("/")
+                    # each citykg pass right beside Oxigraph's: a neighbour's load hits both alike
+                    results.setdefault((kind, name, "cold"), []).append(
+                        wrk(ck.base, local(uris), accept, once=True, seconds=cold_seconds))
+                    results.setdefault(("DESCRIBE " + kind, name, "cold"), []).append(
+                        wrk(ox_base, describe(uris), "application/n-triples", once=True, seconds=cold_seconds))
+                    results.setdefault((kind, name, "warm"), []).append(
+                        wrk(ck.base, local(again), accept, once=False))
+                    results.setdefault(("DESCRIBE " + kind, name, "warm"), []).append(
+                        wrk(ox_base, describe(again), "application/n-triples", once=False))
+                    print(f"  {kind} {name}: " + ", ".join(
+                        f"{who} {when} {results[(who, name, when)][-1][0]:,.0f}/s"
+                        for when in ("cold", "warm") for who in (kind, "DESCRIBE " + kind)),
+                        file=sys.stderr, flush=True)
+                finally:
+                    ck.stop()
+    return m
+
+
+def print_table(m: Measured) -> None:
+    print(f"resource documents: {m.release.name}, {m.resources:,} resources ({m.cities} cities), wrk 8 connections, "
+          f"citykg serve --http {m.http} 2 workers ({m.mode} store) beside Oxigraph server; "
+          f"medians of {m.runs} runs; "
+          "ratio = median over the runs of citykg req/s / Oxigraph DESCRIBE req/s measured right after it")
+    print()
+    print(f"| {'documents':<34} | {'citykg':>28} | {'Oxigraph DESCRIBE':>28} | ratio |")
+    print(f"|{'-' * 36}|{'-' * 30}|{'-' * 30}|-------|")
+    for kind, _ in m.kinds:
+        for name, label in (("all", f"{m.resources:,} resources"), ("cities", f"{m.cities} cities")):
+            for when in ("cold", "warm"):
+                what = "each once" if when == "cold" else "200 again and again" if name == "all" else "again and again"
+                a, b = m.median((kind, name, when)), m.median(("DESCRIBE " + kind, name, when))
+                print(f"| {kind + ', ' + label + ', ' + when:<34} "
+                      f"| {a[0]:>8,.0f} req/s p50 {a[1]:5.2f} p99 {a[2]:6.2f} "
+                      f"| {b[0]:>8,.0f} req/s p50 {b[1]:5.2f} p99 {b[2]:6.2f} | {m.ratio(kind, name, when):5.2f} |"
+                      f"  ({what})")
+    print("(p50 and p99 in ms)")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--triples", type=int, default=1_000_000)
@@ -150,11 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--cold-seconds", type=int, default=10, help="wrk -d of a cold pass (it stops at the list end)")
     ap.add_argument("--http", default="granian", choices=["granian", "gunicorn"], help="citykg serve --http")
+    ap.add_argument("--store-mode", default="memory", choices=["memory", "disk"],
+                    help="citykg serve --store-mode (disk: the on-disk store, as `auto` chooses past 2M quads)")
     ap.add_argument("--formats", default="Turtle,HTML", help="comma-separated: Turtle, HTML")
     ap.add_argument("--release", type=Path, help="serve this release instead of building one")
     args = ap.parse_args(argv)
 
-    cold_s = args.cold_seconds
     kinds = [(k, a) for k, a in (("Turtle", "text/turtle"), ("HTML", "text/html")) if k in args.formats.split(",")]
     release = args.release
     if release is None:
@@ -168,71 +256,13 @@ def main(argv: list[str] | None = None) -> int:
     work = DATA / f"stores-{release.name}"
     work.mkdir(parents=True, exist_ok=True)
     oxi = OxigraphServer(release / "dataset.nq", work)
-    ox_base = f"http://127.0.0.1:{oxi.port}"
-    results: dict[tuple[str, str, str], list[tuple[float, float, float]]] = {}
     try:
-        cities, obs = resources(oxi.url, args.resources)
-        everything = cities + obs
-        # interleave the cities among the observations, as a crawler meets them
-        step = max(1, len(everything) // max(1, len(cities)))
-        mixed = [u for u in obs]
-        for i, c in enumerate(cities):
-            mixed.insert(min(len(mixed), i * step), c)
-        warm = mixed[:: max(1, len(mixed) // 200)][:200]
-        sets = {"all": mixed, "cities": cities}
-        for n in range(args.runs):
-            print(f"run {n + 1}/{args.runs} ...", file=sys.stderr, flush=True)
-            for kind, accept in kinds:
-                for name, uris in sets.items():
-                    again = warm if name == "all" else cities
-                    ck = Citykg(release, extra=("--http", args.http))  # a fresh server: cold means never asked before
-                    try:
-                        ck.ready("/")
-                        # each citykg pass right beside Oxigraph's: a neighbour's load hits both alike
-                        results.setdefault((kind, name, "cold"), []).append(
-                            wrk(ck.base, local(uris), accept, once=True, seconds=cold_s))
-                        results.setdefault(("DESCRIBE " + kind, name, "cold"), []).append(
-                            wrk(ox_base, describe(uris), "application/n-triples", once=True, seconds=cold_s))
-                        results.setdefault((kind, name, "warm"), []).append(
-                            wrk(ck.base, local(again), accept, once=False))
-                        results.setdefault(("DESCRIBE " + kind, name, "warm"), []).append(
-                            wrk(ox_base, describe(again), "application/n-triples", once=False))
-                        print(f"  {kind} {name}: " + ", ".join(
-                            f"{who} {when} {results[(who, name, when)][-1][0]:,.0f}/s"
-                            for when in ("cold", "warm") for who in (kind, "DESCRIBE " + kind)),
-                            file=sys.stderr, flush=True)
-                    finally:
-                        ck.stop()
+        m = measure(release, oxi, resources_n=args.resources, runs=args.runs, http=args.http, kinds=kinds,
+                    cold_seconds=args.cold_seconds, mode=args.store_mode)
     finally:
         oxi.stop()
-
-    def med(key: tuple[str, str, str]) -> tuple[float, float, float]:
-        rows = results[key]
-        return tuple(statistics.median(r[i] for r in rows) for i in range(3))  # type: ignore[return-value]
-
-    def ratio(kind: str, name: str, when: str) -> float:
-        # the ratio of each run (same run), then the median
-        return statistics.median(a[0] / b[0] for a, b in zip(results[(kind, name, when)],
-                                                            results[("DESCRIBE " + kind, name, when)], strict=True))
-
     print()
-    print(f"resource documents: {release.name}, {len(mixed):,} resources ({len(cities)} cities), wrk 8 connections, "
-          f"citykg serve --http {args.http} 2 workers (in-memory store) beside Oxigraph server; "
-          f"medians of {args.runs} runs; "
-          "ratio = median over the runs of citykg req/s / Oxigraph DESCRIBE req/s measured right after it")
-    print()
-    print(f"| {'documents':<34} | {'citykg':>28} | {'Oxigraph DESCRIBE':>28} | ratio |")
-    print(f"|{'-' * 36}|{'-' * 30}|{'-' * 30}|-------|")
-    for kind, _ in kinds:
-        for name, label in (("all", f"{len(mixed):,} resources"), ("cities", f"{len(cities)} cities")):
-            for when in ("cold", "warm"):
-                what = "each once" if when == "cold" else "200 again and again" if name == "all" else "again and again"
-                a, b = med((kind, name, when)), med(("DESCRIBE " + kind, name, when))
-                print(f"| {kind + ', ' + label + ', ' + when:<34} "
-                      f"| {a[0]:>8,.0f} req/s p50 {a[1]:5.2f} p99 {a[2]:6.2f} "
-                      f"| {b[0]:>8,.0f} req/s p50 {b[1]:5.2f} p99 {b[2]:6.2f} | {ratio(kind, name, when):5.2f} |"
-                      f"  ({what})")
-    print("(p50 and p99 in ms)")
+    print_table(m)
     return 0
 
 

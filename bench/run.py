@@ -8,8 +8,8 @@
    (pyshacl takes minutes per million: its per-million figure is scaled from the sample, and says so);
 2. /sparql: the query mix of bench/sparql_bench.py, median per query, citykg (first executions:
    every query text is new) against Oxigraph server and Virtuoso on the same data, with ratios;
-3. resource documents: requests/s and p50/p99 latency at concurrency 8 (wrk), citykg `/doc/…`
-   (Turtle) against Oxigraph server's `DESCRIBE` of the same resources;
+3. resource documents: bench/documents.py's passes (Turtle and HTML, cold and warm, cities apart,
+   requests/s with p50/p99 at concurrency 8) against Oxigraph server's `DESCRIBE`, with ratios;
 4. restart: seconds from `citykg serve` to the first answered request, on-disk store
    (--restart-release adds a larger release, e.g. 10M triples); RSS (PSS) of the server.
 
@@ -23,11 +23,9 @@ import argparse
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -178,50 +176,6 @@ def bench_queries(urls: dict[str, str], runs: int) -> list[tuple[str, dict[str, 
     return rows
 
 
-WRK_SCRIPT = """
-paths = {}
-for line in io.lines("%s") do paths[#paths + 1] = line end
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1], {["Accept"] = "text/turtle"})
-end
-"""
-
-
-def wrk(base: str, paths: list[str], seconds: int = 10) -> tuple[float, float, float]:
-    """(requests/s, p50 ms, p99 ms) at 8 connections."""
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk not found: apt-get install wrk")
-    with tempfile.TemporaryDirectory() as tmp:
-        listing = Path(tmp) / "paths.txt"
-        listing.write_text("\n".join(paths) + "\n")
-        script = Path(tmp) / "paths.lua"
-        script.write_text(WRK_SCRIPT % listing)
-        out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-s", str(script), base],
-                             capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    if non2xx:
-        raise SystemExit(f"wrk saw {non2xx.group(1)} error responses from {base}")
-
-    def pct(p: str) -> float:
-        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)", out, re.M)
-        value, unit = float(m.group(1)), m.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    return rps, pct("50"), pct("99")
-
-
-def resources(oxigraph_url: str, limit: int = 2000) -> list[str]:
-    base = sparql_bench.BASE
-    r = requests.post(oxigraph_url, data={"query": f"""SELECT ?s WHERE {{ ?s a ?t
-        FILTER(STRSTARTS(STR(?s), "{base}/id/observation/") || STRSTARTS(STR(?s), "{base}/id/city/"))
-        }} ORDER BY ?s LIMIT {limit}"""}, headers={"Accept": "application/sparql-results+json"}, timeout=120)
-    r.raise_for_status()
-    return [b["s"]["value"] for b in r.json()["results"]["bindings"]]
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--triples", type=int, default=1_000_000)
@@ -229,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pyshacl-triples", type=int, default=100_000)
     ap.add_argument("--restart-release", type=Path, help="another release to time a restart on (e.g. 10M)")
     ap.add_argument("--no-virtuoso", action="store_true")
+    ap.add_argument("--doc-resources", type=int, default=30_000, help="resources of the documents passes")
+    ap.add_argument("--doc-runs", type=int, default=1, help="runs of bench/documents.py's passes")
     args = ap.parse_args(argv)
     millions = args.triples / 1e6
     report: dict[str, object] = {}
@@ -256,14 +212,17 @@ def main(argv: list[str] | None = None) -> int:
             servers.append(vt)
             urls["virtuoso"] = vt.url
         rows = bench_queries(urls, args.runs)
-
-        paths = resources(oxi.url)
-        local = [p.replace(sparql_bench.BASE, "").replace("/id/", "/doc/", 1) for p in paths]
-        ck_cold = wrk(ck.base, local)  # first pass: documents rendered on demand
-        ck_docs = wrk(ck.base, local)  # then from the workers' document caches
-        ox_docs = wrk(f"http://127.0.0.1:{oxi.port}", [
-            "/query?query=" + requests.utils.quote(f"DESCRIBE <{p}>", safe="") for p in paths])
         pss = ck.pss_mb()
+        ck.stop()
+        servers.remove(ck)
+        if not args.no_virtuoso:
+            vt.stop()
+            servers.remove(vt)
+
+        import documents  # bench/documents.py (it imports this module: imported here, once both exist)
+
+        print("resource documents against Oxigraph's DESCRIBE ...", file=sys.stderr, flush=True)
+        docs = documents.measure(release, oxi, resources_n=args.doc_resources, runs=args.doc_runs)
     finally:
         for s in servers:
             s.stop()
@@ -302,15 +261,7 @@ def main(argv: list[str] | None = None) -> int:
               + "".join(f"{med['citykg'] / med[n]:>13.2f}" for n in names[1:]))
     print(f"  {'geometric mean':<20}" + " " * 11 * len(names) + "".join(f"{geo[n]:>13.2f}" for n in names[1:]))
     print()
-    print("resource documents, concurrency 8 (wrk, 10 s)")
-    print(f"  {len(paths):,} resources (cities with their incoming links, observations), round robin")
-    print(f"  citykg /doc/… first pass (rendered):      {ck_cold[0]:,.0f} req/s, p50 {ck_cold[1]:.2f} ms, "
-          f"p99 {ck_cold[2]:.2f} ms")
-    print(f"  citykg /doc/… (Turtle, gunicorn 2 workers): {ck_docs[0]:,.0f} req/s, p50 {ck_docs[1]:.2f} ms, "
-          f"p99 {ck_docs[2]:.2f} ms")
-    print(f"  Oxigraph server DESCRIBE:                  {ox_docs[0]:,.0f} req/s, p50 {ox_docs[1]:.2f} ms, "
-          f"p99 {ox_docs[2]:.2f} ms")
-    print(f"  ratio (req/s): {ck_docs[0] / ox_docs[0]:.2f}")
+    documents.print_table(docs)
     print()
     print(f"memory: citykg serve, in-memory store, master + 2 workers: {pss:,.0f} MB PSS")
     for target, n, seconds, disk_pss in restarts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -66,7 +67,7 @@ LABEL_PREDICATES = (f"{RDFS}label", f"{SKOS}prefLabel", f"{S}name", f"{DCT}title
 _LABEL_LIST = ", ".join(f"<{p}>" for p in LABEL_PREDICATES)
 
 #: How many incoming links one page of a document holds.
-INCOMING_PAGE = 500
+INCOMING_PAGE = 100
 
 #: Units as people write them (QUDT unit IRI -> symbol, word).
 UNITS = {
@@ -172,14 +173,31 @@ class Labels:
         return self.by_uri.get(uri, {}).get(lang)
 
 
+#: Labels already read, by store: the release is immutable, so what a resource is called never changes
+#: while a store is served. Pages ask again and again for the same few hundred names (properties,
+#: concepts, units, cities): each is read once. Bounded; emptied when full.
+_LABEL_MEMO: weakref.WeakKeyDictionary[Store, dict[str, dict[str, str]]] = weakref.WeakKeyDictionary()
+LABEL_MEMO_MAX = 200_000
+
+
 def labels(store: Store, uris: set[str] | list[str]) -> Labels:
-    """English/Chinese/plain labels of many resources, in chunks of 200."""
+    """English/Chinese/plain labels of many resources, in chunks of 200 (each read once per store)."""
     out = Labels()
-    ordered = sorted({u for u in uris if u})
+    try:
+        memo = _LABEL_MEMO.setdefault(store, {})
+    except TypeError:  # a store that cannot be weakly referenced: no memo
+        memo = {}
+    wanted = {u for u in uris if u}
+    for u in wanted:
+        known = memo.get(u)
+        if known:  # None: not read yet; {}: read, no label
+            out.by_uri[u] = dict(known)  # a copy: callers add to their Labels
+    ordered = sorted(u for u in wanted if u not in memo)
     for i in range(0, len(ordered), 200):
+        chunk = ordered[i : i + 200]
         # One VALUES of (subject, predicate) pairs: the engine looks each pair up, where two
         # separate VALUES blocks let it scan every triple first (seconds on a large disk store).
-        pairs = " ".join(f"({iri(u)} <{p}>)" for u in ordered[i : i + 200] for p in LABEL_PREDICATES)
+        pairs = " ".join(f"({iri(u)} <{p}>)" for u in chunk for p in LABEL_PREDICATES)
         rows = store.select(
             f"SELECT ?s ?p ?l WHERE {{ VALUES (?s ?p) {{ {pairs} }} ?s ?p ?l . FILTER(isLiteral(?l)) }}"
         )
@@ -190,8 +208,13 @@ def labels(store: Store, uris: set[str] | list[str]) -> Labels:
             cand = (rank[r["p"].value], r["l"].value)
             if key not in best or cand < best[key]:
                 best[key] = cand
+        found: dict[str, dict[str, str]] = {u: {} for u in chunk}
         for (s, lang), (_, text) in best.items():
-            out.by_uri.setdefault(s, {})[lang] = text
+            found.setdefault(s, {})[lang] = text
+        if len(memo) + len(found) > LABEL_MEMO_MAX:
+            memo.clear()
+        memo.update(found)  # a resource without a label is remembered too (an empty dict)
+        out.by_uri.update({u: dict(names) for u, names in found.items() if names})
     return out
 
 

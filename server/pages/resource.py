@@ -8,11 +8,16 @@ from dataclasses import dataclass
 
 from citykg.server import queries
 from citykg.server.appstate import CityKG
+from citykg.server.pages.concepts import period_key, period_label
 from citykg.server.pages.documents import alternates
 from citykg.server.queries import OWL, RDF_TYPE, RDFS, SKOS, S, iri
 from citykg.server.store import Term
 from citykg.server.urls import UrlMapper
 from markupsafe import Markup
+
+#: A place with more figures than this shows the latest figure of each indicator on its page, and
+#: every figure on ``?figures=all`` (a city of a large catalogue has hundreds: a 400 KB page).
+FIGURES_SHOWN = 50
 
 MATCH_PREDICATES = ("exactMatch", "closeMatch", "relatedMatch", "broadMatch", "narrowMatch")
 
@@ -120,9 +125,43 @@ def schema_org(uri: str, pairs: list[tuple[Term, Term]], names: queries.Labels, 
     return Markup(text)  # noqa: S704 - escaped above for a JSON data block
 
 
-def resource_page(kg: CityKG, urls: UrlMapper, uri: str, path: str, page: int, *, kind: str = "resource") -> dict:
+@dataclass
+class Figures:
+    """The figures a page's table shows: all of them, or the latest of each indicator."""
+
+    shown: list[queries.Indicator]
+    total: int
+    all: bool  # every figure is shown
+    indicators: int  # distinct (indicator, industry) series
+    many: bool  # more than FIGURES_SHOWN: the page shows the latest of each unless asked for all
+
+
+def figures_table(indicators: list[queries.Indicator], every: bool) -> Figures:
+    """Up to `FIGURES_SHOWN` figures, or `every`: all of them; past that, every undated figure (what a
+    profile states) and the latest dated one of each indicator and industry (a table's series), in the
+    order of the full table."""
+    series: dict[tuple[str, str | None], queries.Indicator] = {}
+    for i in indicators:
+        if i.period is None:
+            continue
+        key = (i.indicator, i.industry)
+        best = series.get(key)
+        if best is None or period_key(period_label(i.period)) > period_key(period_label(best.period)):
+            series[key] = i
+    count = len({(i.indicator, i.industry) for i in indicators})
+    many = len(indicators) > FIGURES_SHOWN
+    if every or not many:
+        return Figures(indicators, len(indicators), True, count, many)
+    latest = set(map(id, series.values()))
+    shown = [i for i in indicators if i.period is None or id(i) in latest]
+    return Figures(shown, len(indicators), False, count, many)
+
+
+def resource_page(kg: CityKG, urls: UrlMapper, uri: str, path: str, page: int, *, kind: str = "resource",
+                  every_figure: bool = False) -> dict:
     """The page of a resource (a thing, a term, a concept scheme or the ontology) at `path` (served
-    as `urls` maps it), with incoming links page `page`."""
+    as `urls` maps it), with incoming links page `page`; `every_figure`: the figures table holds every
+    figure, not only the latest of each indicator (see `FIGURES_SHOWN`)."""
     store = kg.store
     pairs = queries.outgoing(store, uri)
     hash_parts = queries.parts(store, uri)
@@ -155,6 +194,7 @@ def resource_page(kg: CityKG, urls: UrlMapper, uri: str, path: str, page: int, *
         "incoming_more": more,
         "path": path,
         "indicators": indicators,
+        "figures": figures_table(indicators, every_figure),
         "photos": photos,
         "licence_names": queries.LICENCES,
         "alternates": alts,

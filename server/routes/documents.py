@@ -10,6 +10,7 @@ from citykg.server.context import state, urls
 from citykg.server.errors import HTTPError
 from citykg.server.formats import Format
 from citykg.server.pages import crosscity
+from citykg.server.pages.concepts import period_label
 from citykg.server.pages.resource import resource_page
 from citykg.server.queries import SKOS
 from citykg.server.routes.common import (
@@ -21,7 +22,7 @@ from citykg.server.routes.common import (
     rdf_response,
     split_ext,
 )
-from flask import Blueprint, Response, redirect, render_template
+from flask import Blueprint, Response, redirect, render_template, request
 
 bp = Blueprint("documents", __name__)
 
@@ -53,14 +54,24 @@ def doc(rest: str):
     return document(uri, f"{kg.policy.base}/doc/{path}", urls().local(f"/doc/{path}"), choose(ext), ext, page)
 
 
+def every_figure() -> bool:
+    """``?figures=all``: a page's figures table holds every figure (by default, past 50, the latest of each
+    indicator)."""
+    raw = request.args.get("figures")
+    if raw not in (None, "all", "latest"):
+        raise HTTPError(400, "figures must be all (every figure on the page) or latest (the latest of each "
+                             "indicator, the default)")
+    return raw == "all"
+
+
 def document(uri: str, doc_uri: str, local: str, fmt: Format, ext: str | None, page: int,
              kind: str = "resource") -> Response:
     """A resource's page or RDF document; kept by the response cache (the release is immutable)."""
     kg = state()
     cacheable()
     if fmt is formats.HTML:
-        resp = Response(render_template("resource.html", **resource_page(kg, urls(), uri, local, page, kind=kind)),
-                        content_type=fmt.content_type)
+        page_ctx = resource_page(kg, urls(), uri, local, page, kind=kind, every_figure=every_figure())
+        resp = Response(render_template("resource.html", **page_ctx), content_type=fmt.content_type)
         return finish_document(resp, fmt, negotiated=ext is None, path=local)
     if kind == "ontology":
         triples, more = queries.graph_triples(kg.store, str(kg.policy.graph("ontology"))), False
@@ -114,3 +125,9 @@ def page_filter(uri: str) -> str:
     """The local page of a canonical URI, or the URI itself when it is not served here."""
     return urls().href(uri)
 
+
+
+@bp.app_template_filter("period")
+def period_filter(period: str) -> str:
+    """A period as people read it: ``http://reference.data.gov.uk/id/year/2020`` -> ``2020``."""
+    return period_label(period)
