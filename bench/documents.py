@@ -157,6 +157,8 @@ class Measured:
     resources: int
     cities: int
     results: dict[tuple[str, str, str], list[tuple[float, float, float]]] = field(default_factory=dict)
+    starts: list[float] = field(default_factory=list)  # seconds from `citykg serve` to its first answer
+    pss: list[float] = field(default_factory=list)  # MB, master and workers, after each server's passes
 
     def median(self, key: tuple[str, str, str]) -> tuple[float, float, float]:
         rows = self.results[key]
@@ -191,7 +193,7 @@ def measure(release: Path, oxi: OxigraphServer, *, resources_n: int = 30_000, ru
                 again = warm if name == "all" else cities
                 ck = Citykg(release, mode=mode, extra=("--http", http))  # a fresh server: never asked before
                 try:
-                    ck.ready("/")
+                    m.starts.append(ck.ready("/"))
                     # each citykg pass right beside Oxigraph's: a neighbour's load hits both alike
                     results.setdefault((kind, name, "cold"), []).append(
                         wrk(ck.base, local(uris), accept, once=True, seconds=cold_seconds))
@@ -205,6 +207,7 @@ def measure(release: Path, oxi: OxigraphServer, *, resources_n: int = 30_000, ru
                         f"{who} {when} {results[(who, name, when)][-1][0]:,.0f}/s"
                         for when in ("cold", "warm") for who in (kind, "DESCRIBE " + kind)),
                         file=sys.stderr, flush=True)
+                    m.pss.append(ck.pss_mb())
                 finally:
                     ck.stop()
     return m
@@ -228,6 +231,10 @@ def print_table(m: Measured) -> None:
                       f"| {b[0]:>8,.0f} req/s p50 {b[1]:5.2f} p99 {b[2]:6.2f} | {m.ratio(kind, name, when):5.2f} |"
                       f"  ({what})")
     print("(p50 and p99 in ms)")
+    if m.starts:
+        print(f"start (restart of a built release): median {statistics.median(m.starts):.2f} s, "
+              f"max {max(m.starts):.2f} s over {len(m.starts)} starts; memory after the passes: "
+              f"median {statistics.median(m.pss):,.0f} MB PSS, max {max(m.pss):,.0f} MB (master + 2 workers)")
 
 
 def main(argv: list[str] | None = None) -> int:
