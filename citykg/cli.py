@@ -190,8 +190,11 @@ def _list_settings(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 
 @main.command()
-@click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Release folder written by `citykg build`.")
+@click.option("--release", type=click.Path(path_type=Path), default=None,
+              help="Release folder written by `citykg build`  [default: dist].")
+@click.option("--releases", "releases", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="A folder of releases (`citykg build --releases DIR`): the latest at the usual URIs, every kept "
+                   "release under /release/{version}/, Memento between them. Not with --release.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="TCP port.")
 @click.option("--base", default=None,
@@ -212,16 +215,20 @@ def _list_settings(ctx: click.Context, _param: click.Parameter, value: bool) -> 
                    "Also read from CITYKG_NAME environment variables. --list-settings shows them all.")
 @click.option("--list-settings", is_flag=True, is_eager=True, expose_value=False, callback=_list_settings,
               help="List every server setting with its default and exit.")
-def serve(release: Path, host: str, port: int, base: str | None, workers: int | None, http_server: str,
-          store_url: str | None, store_mode: str, assignments: dict[str, str]) -> None:
+def serve(release: Path | None, releases: Path | None, host: str, port: int, base: str | None, workers: int | None,
+          http_server: str, store_url: str | None, store_mode: str, assignments: dict[str, str]) -> None:
     """Serve RELEASE as linked data (pages, RDF, SPARQL, downloads) under gunicorn or granian."""
     from citykg.server.release import ReleaseError
     from citykg.server.serve import main as run_server
     from citykg.server.settings import SettingError
 
+    if release is not None and releases is not None:
+        raise click.UsageError("give either --release DIR (one release) or --releases DIR (a folder of releases)")
+    if releases is not None and store_url:
+        raise click.UsageError("--store serves one release: it cannot be combined with --releases")
     try:
-        run_server(release, host=host, port=port, base=base, workers=workers, store_mode=store_mode,
-                   store_url=store_url, settings=assignments, http=http_server)
+        run_server(release or Path("dist"), host=host, port=port, base=base, workers=workers, store_mode=store_mode,
+                   store_url=store_url, settings=assignments, http=http_server, releases=releases)
     except (ReleaseError, SettingError) as exc:
         fail("cannot serve", exc)
         sys.exit(1)

@@ -234,10 +234,18 @@ class _Rewriter:
 
 def read_triples(path: Path, built_base: str, base: str) -> list:
     """The triples of a Turtle file of the release as `Term` tuples, IRIs moved to `base`."""
+    return _triples(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), built_base, base)
 
+
+def parse_triples(ntriples: bytes, built_base: str, base: str) -> list:
+    """N-Triples as `Term` tuples, IRIs moved to `base`."""
+    return _triples(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), built_base, base)
+
+
+def _triples(quads: Any, built_base: str, base: str) -> list:
     rewrite = _Rewriter(built_base.rstrip("/") + "/", base.rstrip("/") + "/")
     out = []
-    for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+    for q in quads:
         s, p, o = rewrite.term(q.subject), rewrite.term(q.predicate), rewrite.term(q.object)
         out.append((term_from_ox(s), term_from_ox(p), term_from_ox(o)))
     return out

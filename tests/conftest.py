@@ -206,13 +206,13 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, release: Path, log: Path) -> None:
+    def __init__(self, release: Path, log: Path, option: str = "--release") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._out = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            _citykg("serve", "--release", str(release), "--host", "127.0.0.1", "--port", str(self.port),
+            _citykg("serve", option, str(release), "--host", "127.0.0.1", "--port", str(self.port),
                     "--workers", "2"),
             cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -279,5 +279,23 @@ def multicity_client(multicity_app):
 @pytest.fixture(scope="session")
 def multicity_server(multicity_release, tmp_path_factory):
     server = LiveServer(multicity_release, tmp_path_factory.mktemp("multicity-live") / "gunicorn.log")
+    yield server
+    server.stop()
+
+
+# -- three releases of changing seeds, served together (tests/series.py) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def release_series(tmp_path_factory):
+    import series
+
+    return series.build_series(tmp_path_factory.mktemp("series"))
+
+
+@pytest.fixture(scope="session")
+def series_server(release_series, tmp_path_factory):
+    server = LiveServer(release_series.folder, tmp_path_factory.mktemp("series-live") / "gunicorn.log",
+                        option="--releases")
     yield server
     server.stop()
