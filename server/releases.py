@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from citykg.server import docstore, queries
+from citykg.server import docstore, queries, versions
 from citykg.server.app import create_app
 from citykg.server.cache import LRU
 from citykg.server.release import ReleaseError, parse_triples
@@ -43,8 +43,6 @@ from citykg.server.versions import (
 )
 from flask import Flask
 from werkzeug.wsgi import get_host
-
-from citykg import series as series_module
 
 #: Settings of an earlier release's app: it shares the latest's response cache (entries carry their
 #: release key), so serving N releases does not mean N caches.
@@ -140,11 +138,10 @@ class SeriesDispatcher:
         """The DCAT-AP catalogue of the folder (`citykg.series.catalog_graph`: the latest's catalogue, the
         dataset series, a dataset per kept release) as triples, moved to the served base; None when the
         build side has no such function."""
-        catalog_graph = getattr(series_module, "catalog_graph", None)
-        if catalog_graph is None:
+        if versions.catalog_graph is None:
             return None
         if self._catalog is None:
-            data = catalog_graph(self.versions.folder).serialize(format="nt", encoding="utf-8")
+            data = versions.catalog_graph(self.versions.folder).serialize(format="nt", encoding="utf-8")
             self._catalog = parse_triples(data, self.kg.release.built_base, self.kg.policy.base)
         return self._catalog
 

@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 try:  # the build side's module (issue 15); until it is merged, --releases says so
-    from citykg.series import Series
+    from citykg import series as _series
 except ImportError:  # pragma: no cover
-    Series = None  # type: ignore[assignment,misc]
+    _series = None  # type: ignore[assignment]
+Series = getattr(_series, "Series", None)
+#: ``catalog_graph(folder)``: the DCAT-AP catalogue of a folder of releases (an rdflib Graph), when the build has it
+catalog_graph = getattr(_series, "catalog_graph", None)
 
 #: what a version may look like in a URL (the build's versions: dates, numbers, dots, hyphens)
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
