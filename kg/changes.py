@@ -1,0 +1,588 @@
+"""The changelog between two releases (docs/release.md, "Changes between releases").
+
+Read from the two releases' ``dataset.nq`` (never the seeds), city by city:
+
+- observations: indicator + period -> value, unit, qualifier (+ upper bound, the figure as written
+  and the source sentence), matched by the key (city, indicator, period), so that a corrected
+  value is "changed", not removed and added;
+- the city's other direct facts: its literal values (labels and names in each language,
+  subdivision summary, coordinates of its hash nodes) matched by (subject, property, language),
+  so a corrected label is "changed"; its links (province, leading industries, cooperation themes,
+  centre roles, narratives, divisions, owl:sameAs, ...) and the things linked to it (landmarks,
+  events, organisations, photos), matched by the linked IRI: added or removed;
+- cities added and removed.
+
+A fact is "changed" when its value, unit, qualifier, upper bound or language differs; a reworded
+source sentence alone (the profile edited elsewhere in that sentence) changes no fact. Provenance
+bookkeeping (prov:wasDerivedFrom, the reviewer's attribution, types) is not a fact of the city.
+`write_changes` writes changes.json, changes.csv and changes.ttl.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from citykg.manifest import read_manifest, sha256_file
+from citykg.uris import GEO, QB, SCHEMA, SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE, UriPolicy
+
+__all__ = ["FACT_FIELDS", "Changes", "CityChanges", "compare_releases", "summary_line", "to_csv", "to_graph",
+           "to_json", "to_text", "write_changes"]
+
+#: every key of a FACT in changes.json, in order (docs/release.md)
+FACT_FIELDS = ("subject", "property", "label", "indicator", "period", "value", "unit", "qualifier", "source",
+               "value_label", "stated", "upper", "lang", "inverse")
+#: the fields that make a fact "changed" when they differ
+COMPARED = ("value", "unit", "qualifier", "upper", "lang")
+
+Fact = dict[str, Any]
+
+#: properties of a city that are bookkeeping, not facts about it
+_SKIPPED = {str(RDF.type), str(PROV.wasDerivedFrom), str(PROV.wasAttributedTo), str(DCTERMS.date)}
+#: links from a thing to the city that make the thing one of the city's facts
+_INCOMING = (SCHEMA.containedInPlace, SCHEMA.location, SCHEMA.about)
+#: words for the properties of other vocabularies (the release's own terms carry rdfs:label)
+_PROPERTY_LABELS = {
+    str(RDFS.label): "label",
+    str(SCHEMA.name): "name",
+    str(SKOS.altLabel): "alternative label",
+    str(OWL.sameAs): "same as",
+    str(SCHEMA.containedInPlace): "contained in",
+    str(SCHEMA.containsPlace): "division",
+    str(SCHEMA.geo): "coordinates",
+    str(SCHEMA.latitude): "latitude",
+    str(SCHEMA.longitude): "longitude",
+    str(GEO.hasGeometry): "geometry",
+    str(GEO.asWKT): "point (WKT)",
+    str(SCHEMA.location): "located in",
+    str(SCHEMA.about): "about",
+}
+#: what a thing linked to the city is, by its /id/{type}/
+_THING_WORDS = {"landmark": "landmark", "event": "event", "organisation": "organisation", "project": "project",
+                "programme": "programme", "image": "photo", "area": "division", "narrative": "narrative"}
+_PERIOD_KINDS = ("year", "quarter", "month")
+
+
+@dataclass
+class CityChanges:
+    city: str  # slug
+    iri: str
+    label: str | None
+    status: str  # added | removed | changed
+    added: list[Fact] = field(default_factory=list)
+    removed: list[Fact] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)  # {"key", "old", "new"}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"city": self.city, "iri": self.iri, "label": self.label, "status": self.status,
+                "added": self.added, "removed": self.removed, "changed": self.changed}
+
+
+@dataclass
+class Changes:
+    from_version: str | None
+    to_version: str | None
+    from_built: str | None
+    to_built: str | None
+    base: str
+    cities: list[CityChanges]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        changed = [c for c in self.cities if c.status == "changed"]
+        return {
+            "cities_added": sum(1 for c in self.cities if c.status == "added"),
+            "cities_removed": sum(1 for c in self.cities if c.status == "removed"),
+            "cities_changed": len(changed),
+            "facts_added": sum(len(c.added) for c in changed),
+            "facts_removed": sum(len(c.removed) for c in changed),
+            "facts_changed": sum(len(c.changed) for c in changed),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"from": self.from_version, "to": self.to_version, "from_built": self.from_built,
+                "to_built": self.to_built, "base": self.base, "summary": self.summary,
+                "cities": [c.as_dict() for c in self.cities]}
+
+
+# -- reading a release --------------------------------------------------------------------------------
+
+
+class _Release:
+    """A release's dataset.nq in an in-memory store, and the facts of each of its cities."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.manifest = read_manifest(folder)
+        self.base = str(self.manifest.get("base") or UriPolicy().base)
+        self.policy = UriPolicy(self.base)
+        self.store = ox.Store()
+        path = folder / "dataset.nq"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such file (not a complete release)")
+        self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        self._labels: dict[str, str | None] = {}
+        self._sources: dict[str, str | None] = {}
+
+    def select(self, query: str) -> Iterator[Any]:
+        yield from self.store.query(query, use_default_graph_as_union=True)  # type: ignore[misc]
+
+    def cities(self) -> dict[str, str]:
+        """slug -> IRI of every city of the release."""
+        prefix = f"{self.base}/id/city/"
+        rows = self.select(f"SELECT DISTINCT ?c WHERE {{ ?c a <{SCHEMA.City}> "
+                           f"FILTER(STRSTARTS(STR(?c), \"{prefix}\")) }}")
+        out = {}
+        for row in rows:
+            iri = row["c"].value
+            if "#" not in iri:
+                out[iri[len(prefix):]] = iri
+        return out
+
+    def label(self, iri: str) -> str | None:
+        """The English label of a thing (rdfs:label, skos:prefLabel, schema:name), else any label."""
+        if iri not in self._labels:
+            found: dict[str, list[str]] = defaultdict(list)
+            for row in self.select(f"SELECT ?l WHERE {{ VALUES ?p {{ <{RDFS.label}> <{SKOS.prefLabel}> "
+                                   f"<{SCHEMA.name}> }} <{iri}> ?p ?l FILTER(isLiteral(?l)) }}"):
+                lit = row["l"]
+                found[lit.language or ""].append(lit.value)
+            best = found.get("en") or found.get("") or next(iter(found.values()), None)
+            self._labels[iri] = sorted(best)[0] if best else None
+        return self._labels[iri]
+
+    def source(self, iri: str) -> str | None:
+        """The source sentence of a thing (ckg:sourceText), if it has one."""
+        if iri not in self._sources:
+            texts = sorted(row["t"].value for row in self.select(
+                f"SELECT ?t WHERE {{ <{iri}> <{self.policy.term('sourceText')}> ?t }}"))
+            self._sources[iri] = texts[0] if texts else None
+        return self._sources[iri]
+
+    def property_label(self, iri: str) -> str:
+        own = self.label(iri) if iri.startswith(f"{self.base}/def/") else None
+        return own or _PROPERTY_LABELS.get(iri) or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    # -- facts -----------------------------------------------------------------------------------------
+
+    def facts(self, slug: str, city: str) -> dict[str, list[Fact]]:
+        """key -> facts (usually one) of the city."""
+        out: dict[str, list[Fact]] = defaultdict(list)
+        for fact in self._observations(city):
+            out[f"observation|{fact['indicator']}|{fact['period'] or ''}"].append(fact)
+        literals: dict[str, list[Fact]] = defaultdict(list)
+        for fact in self._direct(city):
+            if fact["inverse"]:
+                out[f"in|{fact['property']}|{fact['value']}"].append(fact)
+            elif fact.get("_iri"):
+                out[f"link|{fact['subject']}|{fact['property']}|{fact['value']}"].append(fact)
+            else:
+                literals[f"literal|{fact['subject']}|{fact['property']}|{fact['lang'] or ''}"].append(fact)
+        for key, facts in literals.items():
+            if len(facts) == 1:
+                out[key] = facts
+            else:  # several values in one language (alternative labels): each one a fact of its own
+                for fact in facts:
+                    out[f"{key}|{fact['value']}"].append(fact)
+        for facts in out.values():
+            for fact in facts:
+                fact.pop("_iri", None)
+        return dict(out)
+
+    def _observations(self, city: str) -> Iterator[Fact]:
+        ckg = self.policy.term
+        query = f"""SELECT ?obs ?ind ?v ?u ?q ?period ?src ?stated ?high WHERE {{
+            ?obs <{SDMX_DIMENSION.refArea}> <{city}> ; a <{QB.Observation}> ; <{ckg('indicator')}> ?ind ;
+                 <{SDMX_MEASURE.obsValue}> ?v .
+            OPTIONAL {{ ?obs <{SDMX_ATTRIBUTE.unitMeasure}> ?u }}
+            OPTIONAL {{ ?obs <{ckg('valueQualifier')}> ?q }}
+            OPTIONAL {{ ?obs <{SDMX_DIMENSION.refPeriod}> ?period }}
+            OPTIONAL {{ ?obs <{ckg('sourceText')}> ?src }}
+            OPTIONAL {{ ?obs <{ckg('statedAs')}> ?stated }}
+            OPTIONAL {{ ?obs <{ckg('upperBound')}> ?high }}
+        }}"""
+        by_obs: dict[str, Fact] = {}
+        for row in self.select(query):
+            obs = row["obs"].value
+            fact = by_obs.get(obs)
+            indicator = row["ind"].value
+            period = _period(row["period"]) if row["period"] is not None else None
+            label = self.label(indicator) or indicator.rsplit("/", 1)[-1]
+            new = _fact(subject=obs, property=str(SDMX_MEASURE.obsValue),
+                        label=f"{label} ({period})" if period else label, indicator=indicator, period=period,
+                        value=row["v"].value, unit=_value(row["u"]), qualifier=_value(row["q"]),
+                        source=_value(row["src"]), stated=_value(row["stated"]), upper=_value(row["high"]))
+            if fact is None:
+                by_obs[obs] = new
+            else:  # an observation with two values of one field (two graphs disagreeing): all of them
+                for k in ("value", "unit", "qualifier", "source", "stated", "upper"):
+                    if new[k] is not None and new[k] != fact[k]:
+                        fact[k] = " / ".join(sorted({*(fact[k] or "").split(" / "), new[k]} - {""}))
+        yield from by_obs.values()
+
+    def _direct(self, city: str) -> Iterator[Fact]:
+        source_text = str(self.policy.term("sourceText"))
+        skipped = _SKIPPED | {source_text, str(self.policy.term("reviewDecision"))}
+        contained = {row["a"].value
+                     for row in self.select(f"SELECT ?a WHERE {{ <{city}> <{SCHEMA.containsPlace}> ?a }}")}
+        subjects = [city]
+        seen = set()
+        while subjects:
+            subject = subjects.pop(0)
+            if subject in seen:
+                continue
+            seen.add(subject)
+            for row in self.select(f"SELECT ?p ?o WHERE {{ <{subject}> ?p ?o }}"):
+                p, o = row["p"].value, row["o"]
+                if p in skipped:
+                    continue
+                if isinstance(o, ox.NamedNode) and o.value.startswith(f"{city}#"):
+                    subjects.append(o.value)  # the city's own hash nodes: geometry, coordinates
+                yield self._fact_of(subject, p, o, city)
+        for prop in _INCOMING:
+            for row in self.select(f"SELECT ?s WHERE {{ ?s <{prop}> <{city}> FILTER(isIRI(?s)) }}"):
+                thing = row["s"].value
+                if thing in contained or thing.startswith(f"{city}#"):
+                    continue
+                kind = thing[len(f"{self.base}/id/"):].split("/", 1)[0] if thing.startswith(f"{self.base}/id/") else ""
+                yield _fact(subject=city, property=str(prop), label=_THING_WORDS.get(kind, kind or "linked thing"),
+                            value=thing, value_label=self.label(thing), source=self.source(thing), inverse=True)
+
+    def _fact_of(self, subject: str, p: str, o: Any, city: str) -> Fact:
+        label = self.property_label(p)
+        if isinstance(o, ox.Literal):
+            lang = o.language or None
+            if subject != city:
+                label = f"{self.property_label_of_node(subject, city)} {label}"
+            return _fact(subject=subject, property=p, label=f"{label} ({lang})" if lang else label, value=o.value,
+                         lang=lang, source=None)
+        fact = _fact(subject=subject, property=p, label=label, value=o.value,
+                     value_label=self.label(o.value) if isinstance(o, ox.NamedNode) else None,
+                     source=self.source(o.value) if isinstance(o, ox.NamedNode) else None)
+        fact["_iri"] = True
+        return fact
+
+    def property_label_of_node(self, node: str, city: str) -> str:
+        return node[len(city) + 1:] if node.startswith(f"{city}#") else node
+
+
+def _value(term: Any) -> str | None:
+    return None if term is None else term.value
+
+
+def _period(term: Any) -> str:
+    """``http://reference.data.gov.uk/id/year/2020`` -> ``2020`` (quarters, months likewise)."""
+    value = term.value
+    parts = value.rstrip("/").split("/")
+    if len(parts) >= 2 and parts[-2] in _PERIOD_KINDS:
+        return parts[-1]
+    return value
+
+
+def _fact(**values: Any) -> Fact:
+    fact: Fact = {k: None for k in FACT_FIELDS}
+    fact["inverse"] = False
+    fact.update(values)
+    return fact
+
+
+def _same(old: Fact, new: Fact) -> bool:
+    return all(old.get(k) == new.get(k) for k in COMPARED)
+
+
+def _city_changes(slug: str, iri: str, old: dict[str, list[Fact]], new: dict[str, list[Fact]]) -> CityChanges:
+    c = CityChanges(slug, iri, None, "changed")
+    for key in sorted(old.keys() | new.keys()):
+        a, b = old.get(key, []), new.get(key, [])
+        if a and b:
+            if len(a) == 1 and len(b) == 1:
+                if not _same(a[0], b[0]):
+                    c.changed.append({"key": key, "old": a[0], "new": b[0]})
+                continue
+            a_values = {json.dumps(f, sort_keys=True): f for f in a}
+            b_values = {json.dumps(f, sort_keys=True): f for f in b}
+            c.removed.extend(f for k, f in sorted(a_values.items()) if k not in b_values)
+            c.added.extend(f for k, f in sorted(b_values.items()) if k not in a_values)
+        elif a:
+            c.removed.extend(a)
+        else:
+            c.added.extend(b)
+    return c
+
+
+def compare_releases(old_folder: Path, new_folder: Path, from_version: str | None = None,
+                     to_version: str | None = None) -> Changes:
+    """What changed from the release folder `old_folder` to `new_folder`."""
+    old, new = _Release(old_folder), _Release(new_folder)
+    old_cities, new_cities = old.cities(), new.cities()
+    cities: list[CityChanges] = []
+    for slug in sorted(old_cities.keys() | new_cities.keys()):
+        if slug not in new_cities:
+            facts = old.facts(slug, old_cities[slug])
+            c = CityChanges(slug, old_cities[slug], old.label(old_cities[slug]), "removed",
+                            removed=[f for k in sorted(facts) for f in facts[k]])
+        elif slug not in old_cities:
+            facts = new.facts(slug, new_cities[slug])
+            c = CityChanges(slug, new_cities[slug], new.label(new_cities[slug]), "added",
+                            added=[f for k in sorted(facts) for f in facts[k]])
+        else:
+            c = _city_changes(slug, new_cities[slug], old.facts(slug, old_cities[slug]),
+                              new.facts(slug, new_cities[slug]))
+            c.label = new.label(new_cities[slug])
+            if not (c.added or c.removed or c.changed):
+                continue
+        cities.append(c)
+    return Changes(from_version if from_version is not None else old.manifest.get("version"),
+                   to_version if to_version is not None else new.manifest.get("version"),
+                   old.manifest.get("built"), new.manifest.get("built"), new.base, cities)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def summary_line(changes: Changes) -> str:
+    """One line for adms:versionNotes: "2 cities added, 5 facts changed" (or "no changes")."""
+    s = changes.summary
+    parts = []
+    for key, one, many in (("cities_added", "city added", "cities added"),
+                           ("cities_removed", "city removed", "cities removed"),
+                           ("facts_changed", "fact changed", "facts changed"),
+                           ("facts_added", "fact added", "facts added"),
+                           ("facts_removed", "fact removed", "facts removed")):
+        if s[key]:
+            parts.append(_count(s[key], one, many))
+    if not parts:
+        return f"no changes against release {changes.from_version}"
+    cities = s["cities_changed"]
+    tail = f" in {_count(cities, 'city', 'cities')}" if cities and (s["facts_changed"] or s["facts_added"]
+                                                                      or s["facts_removed"]) else ""
+    return ", ".join(parts) + tail
+
+
+# -- formats ----------------------------------------------------------------------------------------
+
+
+def to_json(changes: Changes) -> str:
+    return json.dumps(changes.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = ("city", "city_label", "change", "key", "label", "subject", "property", "indicator", "period",
+               "old_value", "new_value", "old_unit", "new_unit", "old_qualifier", "new_qualifier", "old_source",
+               "new_source", "old_value_label", "new_value_label")
+
+
+def _rows(changes: Changes) -> Iterator[dict[str, Any]]:
+    for c in changes.cities:
+        base = {"city": c.city, "city_label": c.label}
+        if c.status != "changed":
+            yield base | {"change": f"city {c.status}"}
+        items = [("added", None, f) for f in c.added] + [("removed", f, None) for f in c.removed] + \
+                [("changed", ch["old"], ch["new"]) for ch in c.changed]
+        for kind, old, new in items:
+            either = new or old
+            assert either is not None
+            yield base | {
+                "change": kind, "key": _key_of(either), "label": either["label"], "subject": either["subject"],
+                "property": either["property"], "indicator": either["indicator"], "period": either["period"],
+                **{f"old_{k}": (old or {}).get(k) for k in ("value", "unit", "qualifier", "source", "value_label")},
+                **{f"new_{k}": (new or {}).get(k) for k in ("value", "unit", "qualifier", "source", "value_label")},
+            }
+
+
+def _key_of(fact: Fact) -> str:
+    if fact["indicator"]:
+        return f"observation|{fact['indicator']}|{fact['period'] or ''}"
+    if fact["inverse"]:
+        return f"in|{fact['property']}|{fact['value']}"
+    return f"{fact['subject']}|{fact['property']}|{fact['lang'] or fact['value']}"
+
+
+def to_csv(changes: Changes) -> str:
+    """One row per change (a city added or removed: a row of its own, then its facts)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in _rows(changes):
+        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in CSV_COLUMNS})
+    return buf.getvalue()
+
+
+def _short(fact: Fact, policy: UriPolicy) -> str:
+    value = fact["value_label"] or fact["value"]
+    if isinstance(value, str) and value.startswith(policy.base + "/"):
+        value = value[len(policy.base) + 1:]
+    text = str(value)
+    if fact["qualifier"]:
+        q = fact["qualifier"].rsplit("/", 1)[-1]
+        if q != "exact":
+            text = f"{q.replace('-', ' ')} {text}"
+    if fact["upper"]:
+        text = f"{text}-{fact['upper']}"
+    if fact["unit"]:
+        text = f"{text} {fact['unit'].rsplit('/', 1)[-1]}"
+    return text
+
+
+def to_text(changes: Changes) -> str:
+    """The changelog for people: a line per change, city by city."""
+    policy = UriPolicy(changes.base)
+    s = changes.summary
+    lines = [f"changes from {changes.from_version or '?'} ({changes.from_built or '?'}) to {changes.to_version or '?'} "
+             f"({changes.to_built or '?'}): {summary_line(changes)}"]
+    if not changes.cities:
+        return lines[0] + "\n"
+    del s
+    for c in changes.cities:
+        name = c.label or c.city
+        if c.status == "added":
+            lines.append(f"+ city {name} ({c.city}) added, {_count(len(c.added), 'fact', 'facts')}")
+            continue
+        if c.status == "removed":
+            lines.append(f"- city {name} ({c.city}) removed, {_count(len(c.removed), 'fact', 'facts')}")
+            continue
+        lines.append(f"~ city {name} ({c.city})")
+        for ch in c.changed:
+            old, new = ch["old"], ch["new"]
+            what = []
+            for k in ("value", "unit", "qualifier"):
+                if old[k] != new[k]:
+                    what.append(k)
+            if old["source"] != new["source"] or old["stated"] != new["stated"]:
+                what.append("source")
+            lines.append(f"  ~ {new['label']}: {_short(old, policy)} -> {_short(new, policy)} ({', '.join(what)})")
+            if new["source"]:
+                lines.append(f"      source: {new['source']}")
+        for f in c.added:
+            lines.append(f"  + {f['label']}: {_short(f, policy)}")
+        for f in c.removed:
+            lines.append(f"  - {f['label']}: {_short(f, policy)}")
+    return "\n".join(lines) + "\n"
+
+
+# -- RDF (changes.ttl) --------------------------------------------------------------------------------
+
+
+def _digest(*parts: str | None) -> str:
+    return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:16]
+
+
+def _term(value: str | None, fact: Fact) -> URIRef | Literal | None:
+    if value is None:
+        return None
+    if fact["lang"]:
+        return Literal(value, lang=fact["lang"])
+    if value.startswith(("http://", "https://")):
+        return URIRef(value)
+    return Literal(value)
+
+
+def to_graph(changes: Changes) -> rdflib.Graph:
+    """The changes as RDF (the project's `ckg:ChangeSet` vocabulary, ontology/changes.ttl): a change
+    set ``BASE/release/V/changes`` from the previous release's versioned dataset to this one's, one
+    `ckg:Change` per change (`ckg:FactAdded`, `ckg:FactRemoved`, `ckg:FactChanged`, `ckg:CityAdded`,
+    `ckg:CityRemoved`) with the fact before and after as `rdf:Statement`s (the subject, property and
+    value, with the indicator, period, unit, qualifier and source sentence of an observation)."""
+    policy = UriPolicy(changes.base)
+    ckg = policy.DEF
+    g = rdflib.Graph()
+    for prefix, ns in policy.prefixes().items():
+        g.bind(prefix, ns)
+    if changes.to_version is None:
+        raise ValueError("the changes of a release without a version have no IRI")
+    cs = policy.changes(changes.to_version)
+    g.add((cs, RDF.type, ckg.ChangeSet))
+    g.add((cs, RDF.type, PROV.Entity))
+    g.add((cs, RDFS.label, Literal(f"Changes from release {changes.from_version} to {changes.to_version}", lang="en")))
+    g.add((cs, RDFS.comment, Literal(summary_line(changes), lang="en")))
+    g.add((cs, ckg.toRelease, policy.release_dataset(changes.to_version)))
+    if changes.from_version:
+        g.add((cs, ckg.fromRelease, policy.release_dataset(changes.from_version)))
+    if changes.to_built:
+        g.add((cs, DCTERMS.issued, Literal(changes.to_built, datatype=XSD.dateTime)))
+
+    def statement(fact: Fact, key: str, side: str) -> URIRef:
+        node = URIRef(f"{cs}#fact-{_digest(key, side, json.dumps(fact, sort_keys=True))}")
+        g.add((node, RDF.type, RDF.Statement))
+        subject, value = URIRef(fact["subject"]), _term(fact["value"], fact)
+        if fact["inverse"]:
+            g.add((node, RDF.subject, URIRef(fact["value"])))
+            g.add((node, RDF.object, subject))
+        else:
+            g.add((node, RDF.subject, subject))
+            assert value is not None
+            g.add((node, RDF.object, value))
+        g.add((node, RDF.predicate, URIRef(fact["property"])))
+        g.add((node, RDFS.label, Literal(fact["label"], lang="en")))
+        for k, p in (("indicator", ckg.indicator), ("unit", SDMX_ATTRIBUTE.unitMeasure),
+                     ("qualifier", ckg.valueQualifier)):
+            if fact[k]:
+                g.add((node, p, URIRef(fact[k])))
+        if fact["period"]:
+            g.add((node, ckg.period, Literal(fact["period"])))
+        if fact["source"]:
+            g.add((node, ckg.sourceText, Literal(fact["source"], lang="en")))
+        if fact["stated"]:
+            g.add((node, ckg.statedAs, Literal(fact["stated"], lang="en")))
+        return node
+
+    for c in changes.cities:
+        city = URIRef(c.iri)
+        if c.status in ("added", "removed"):
+            node = URIRef(f"{cs}#city-{c.city}")
+            g.add((cs, ckg.change, node))
+            g.add((node, RDF.type, ckg.CityAdded if c.status == "added" else ckg.CityRemoved))
+            g.add((node, ckg.city, city))
+            g.add((node, RDFS.label, Literal(f"city {c.label or c.city} {c.status}", lang="en")))
+        for kind, facts in (("added", c.added), ("removed", c.removed)):
+            for f in facts:
+                key = _key_of(f)
+                node = URIRef(f"{cs}#{kind}-{_digest(c.city, key, f['value'])}")
+                g.add((cs, ckg.change, node))
+                g.add((node, RDF.type, ckg.FactAdded if kind == "added" else ckg.FactRemoved))
+                g.add((node, ckg.city, city))
+                g.add((node, RDFS.label, Literal(f"{f['label']} {kind}", lang="en")))
+                g.add((node, ckg.after if kind == "added" else ckg.before, statement(f, key, kind)))
+        for ch in c.changed:
+            node = URIRef(f"{cs}#changed-{_digest(c.city, ch['key'])}")
+            g.add((cs, ckg.change, node))
+            g.add((node, RDF.type, ckg.FactChanged))
+            g.add((node, ckg.city, city))
+            g.add((node, RDFS.label, Literal(f"{ch['new']['label']} changed", lang="en")))
+            g.add((node, ckg.before, statement(ch["old"], ch["key"], "old")))
+            g.add((node, ckg.after, statement(ch["new"], ch["key"], "new")))
+    return g
+
+
+def to_turtle(changes: Changes) -> str:
+    triples = sorted(ox.parse(to_graph(changes).serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES), key=str)
+    policy = UriPolicy(changes.base)
+    prefixes = policy.prefixes()
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode()  # type: ignore[union-attr]
+
+
+def write_changes(changes: Changes, folder: Path) -> list[dict[str, Any]]:
+    """Writes changes.json, changes.csv and changes.ttl into `folder`; their manifest entries."""
+    entries = []
+    turtle = to_turtle(changes)
+    for name, text, media in (("changes.json", to_json(changes), "application/json"),
+                              ("changes.csv", to_csv(changes), "text/csv"),
+                              ("changes.ttl", turtle, "text/turtle")):
+        path = folder / name
+        path.write_text(text, encoding="utf-8", newline="")
+        triples = sum(1 for _ in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)) if name.endswith(".ttl") else 0
+        entries.append({"name": name, "size": path.stat().st_size, "sha256": sha256_file(path), "triples": triples,
+                        "media_type": media})
+    return entries
