@@ -21,7 +21,7 @@ from citykg.server.release import Release
 from citykg.server.routes import crawlers, crosscity, data, documents, fragments, reconcile, releases, site, sparql
 from citykg.server.settings import Settings
 from citykg.server.store import Store
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from citykg.uris import UriPolicy
 
@@ -36,7 +36,10 @@ def release_key(release: Release, base: str) -> str:
 def _release_banner() -> dict[str, Any]:
     """Pages of a release served under ``/release/{version}/`` say which release they show
     (``citykg.server.releases`` puts it in the request's environment)."""
-    return {"release_banner": request.environ.get("citykg.memento")}
+    banner = request.environ.get("citykg.memento")
+    series = current_app.extensions["citykg"].series is not None or banner is not None
+    root = banner["root"] if banner else request.script_root
+    return {"release_banner": banner, "serves_series": series, "series_root": root}
 
 
 def create_app(

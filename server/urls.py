@@ -15,8 +15,8 @@ from dataclasses import dataclass
 #: paths served as they are under the base
 _EXACT = ("/", "/def/", "/catalog", "/sparql", "/.well-known/void", "/context.jsonld", "/download", "/compare",
           "/fragments", "/reconcile", "/sitemap.xml", "/robots.txt",
-          "/search")
-_PREFIXES = ("/doc/", "/def/", "/download/")
+          "/search", "/changes", "/release/")
+_PREFIXES = ("/doc/", "/def/", "/download/", "/release/", "/timemap/")
 
 
 @dataclass(frozen=True)

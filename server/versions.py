@@ -19,6 +19,7 @@ try:  # the build side's module (issue 15); until it is merged, --releases says 
 except ImportError:  # pragma: no cover
     _series = None  # type: ignore[assignment]
 Series = getattr(_series, "Series", None)
+_SeriesError = getattr(_series, "SeriesError", ValueError)
 #: ``catalog_graph(folder)``: the DCAT-AP catalogue of a folder of releases (an rdflib Graph), when the build has it
 catalog_graph = getattr(_series, "catalog_graph", None)
 
@@ -54,6 +55,7 @@ class Versions:
     folder: Path
     items: list[Version]
     by_name: dict[str, Version] = field(default_factory=dict)
+    latest_name: str | None = None
 
     def __post_init__(self) -> None:
         self.by_name = {v.version: v for v in self.items}
@@ -63,16 +65,22 @@ class Versions:
         folder = Path(folder).expanduser().resolve()
         if Series is None:
             raise OSError("this citykg has no citykg.series (build side of issue 15)")
-        series = Series.open(folder)
+        try:
+            series = Series.open(folder)
+        except _SeriesError as exc:
+            raise ValueError(str(exc)) from None
         items = [Version(str(r.version), Path(r.path).resolve(), _as_datetime(r.built),
                          getattr(r, "previous_version", None), getattr(r, "notes", "") or "")
-                 for r in series.releases]
-        items.sort(key=lambda v: v.built)
-        return cls(folder, items)
+                 for r in series.releases]  # oldest first (releases of one second by their chain)
+        found = cls(folder, items)
+        if series.latest is not None:
+            found.latest_name = series.latest.version
+        return found
 
     @property
     def latest(self) -> Version:
-        return self.items[-1]
+        """The release ``latest`` points to (the newest, unless it was pointed back)."""
+        return self.by_name.get(self.latest_name, self.items[-1]) if self.latest_name else self.items[-1]
 
     def get(self, version: str) -> Version | None:
         return self.by_name.get(version)

@@ -37,12 +37,26 @@ def listing_json(versions: Any, urls: UrlMapper) -> dict[str, Any]:
             "releases": [{k: v for k, v in r.items() if k != "href"} for r in release_rows(versions, urls)]}
 
 
+#: QUDT units in words (the rest by their local name)
+_UNITS = {"NUM": "", "PERCENT": "%", "KiloM2": "km²", "CCY_CNY": "CNY"}
+
+
+def _local(iri: str | None) -> str | None:
+    """The last segment of an IRI (``…/qualifier/approximately`` -> ``approximately``)."""
+    if not iri:
+        return None
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
 def _fact(f: dict[str, Any] | None, urls: UrlMapper) -> dict[str, Any] | None:
     if not f:
         return None
-    value = f.get("value")
-    words = " ".join(str(x) for x in (f.get("qualifier") if f.get("qualifier") not in (None, "", "exact") else None,
-                                      value, f.get("unit")) if x not in (None, ""))
+    words = f.get("value_label")
+    if not words:
+        qualifier = _local(f.get("qualifier"))
+        unit = _local(f.get("unit"))
+        words = " ".join(str(x) for x in (qualifier if qualifier != "exact" else None, f.get("value"),
+                                          _UNITS.get(unit, unit)) if x not in (None, ""))
     subject = f.get("subject")
     return {**f, "words": words or "", "href": urls.href(subject) if subject else None,
             "what": f.get("label") or f.get("indicator") or f.get("property") or ""}
