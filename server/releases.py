@@ -30,6 +30,7 @@ from citykg.server import docstore, queries, versions
 from citykg.server.app import create_app
 from citykg.server.cache import LRU
 from citykg.server.release import ReleaseError, parse_triples
+from citykg.server.routes import sparql
 from citykg.server.routes.common import PATH_RE, split_ext
 from citykg.server.versions import (
     IMMUTABLE,
@@ -99,6 +100,11 @@ class SeriesDispatcher:
                 sub = create_app(v.path, base=self.base or self.kg.policy.base,
                                  config={**self.config, **_EARLIER_CONFIG}, store_mode="disk", log=self.log,
                                  pools=self.app.extensions["citykg.responses"].pools)
+                # what N releases would otherwise cost N times per worker: one pool of SPARQL query processes
+                # (they open an earlier release's on-disk store by its path) and one Jinja environment
+                # (compiled templates; the functions it holds read the app of the request)
+                sub.extensions[sparql.POOL_OWNER] = self.app
+                sub.jinja_env = self.app.jinja_env  # type: ignore[misc]
                 self._kgs[v.version] = sub.extensions["citykg"]
                 found = self._apps[v.version] = sub.wsgi_app
         return found

@@ -206,14 +206,16 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, release: Path, log: Path, option: str = "--release") -> None:
+    def __init__(self, release: Path, log: Path, option: str = "--release", workers: int = 2,
+                 settings: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._out = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        sets = [a for name in settings for a in ("--set", name)]
         self.proc = subprocess.Popen(
             _citykg("serve", option, str(release), "--host", "127.0.0.1", "--port", str(self.port),
-                    "--workers", "2"),
+                    "--workers", str(workers), *sets),
             cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 60
