@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 from series import VERSIONS
-from served import page_refs
+from served import check_assets, page_refs
 
 BASE = "https://w3id.org/citykg"
 POPULATION = f"{BASE}/id/observation/harbourfield/population"
@@ -265,3 +265,9 @@ def test_earlier_releases_are_opened_on_first_request(series_server):
     m = re.search(r"3 release\(s\) of .*, latest 2026\.3, ready in ([0-9.]+) s", log)
     assert m, log[-2000:]
     assert "building the on-disk store" not in log.split(m.group(0))[0]  # nothing of 2026.1/2026.2 at start
+
+
+def test_new_pages_load_their_assets_from_this_server(series_server):
+    for path in (f"/release/{FIRST}/doc/city/harbourfield", "/release/", "/changes", f"/release/{SECOND}/changes"):
+        _, fetched = check_assets(series_server.url, path)
+        assert any(f.endswith("style.css") for f in fetched), path
