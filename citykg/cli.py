@@ -155,6 +155,60 @@ def build(seeds: Path | None, out: Path | None, releases: Path | None, version: 
 
 
 @main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--releases", "releases", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="OLD and NEW are versions of the releases folder DIR (else they are two release folders).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "turtle"]), default="text",
+              show_default=True)
+def diff(old: str, new: str, releases: Path | None, fmt: str) -> None:
+    """Print what changed from the release OLD to the release NEW: per city, the facts added, removed and
+    changed (old -> new value, with unit, qualifier, period and source sentence), and the cities added and
+    removed."""
+    from citykg.kg.changes import compare_releases, to_csv, to_json, to_text, to_turtle
+    from citykg.manifest import ManifestError
+    from citykg.series import Series, SeriesError
+
+    try:
+        if releases is not None:
+            series = Series.open(releases)
+            a, b = series.get(old), series.get(new)
+            changes = compare_releases(a.path, b.path, a.version, b.version)
+        else:
+            changes = compare_releases(Path(old), Path(new))
+    except (SeriesError, ManifestError, OSError, SyntaxError) as exc:
+        fail("cannot compare", exc)
+        sys.exit(1)
+    if fmt == "turtle" and changes.to_version is None:
+        changes.to_version = "unversioned"
+    writer = {"text": to_text, "csv": to_csv, "json": to_json, "turtle": to_turtle}[fmt]
+    click.echo(writer(changes), nl=False)
+
+
+@main.command()
+@click.option("--releases", "releases", type=click.Path(path_type=Path), required=True, metavar="DIR",
+              help="The releases folder (written by `citykg build --releases DIR`).")
+@click.option("--keep", "keep", type=int, required=True, metavar="N",
+              help="How many releases to keep (the newest; the one latest points to is always kept). At least 1.")
+def prune(releases: Path, keep: int) -> None:
+    """Delete the oldest releases of DIR beyond the newest N (never the one latest points to)."""
+    from citykg.series import SeriesError
+    from citykg.series import prune as run_prune
+
+    if keep < 1:
+        raise click.BadParameter(f"{keep}: keep at least 1 release (the latest)", param_hint="--keep")
+    try:
+        removed = run_prune(releases, keep)
+    except (SeriesError, OSError) as exc:
+        fail("cannot prune", exc)
+        sys.exit(1)
+    if removed:
+        click.echo(f"removed {len(removed)} release(s) from {releases}: {', '.join(removed)}")
+    else:
+        click.echo(f"nothing to remove: {releases} keeps at most {keep} release(s)")
+
+
+@main.command()
 @click.option("--seeds", "seeds", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
               help="Folder with profiles/*.txt; decisions go to each profile's sidecar (profiles/NAME.yaml).")
 @click.option("--port", default=8765, show_default=True, type=int, help="TCP port on 127.0.0.1.")

@@ -31,10 +31,13 @@ from typing import Any
 
 import rdflib
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from citykg.manifest import MANIFEST, ManifestError, read_manifest
 from citykg.uris import ADMS, DCATAP, LATEST, SD, SPDX, UriPolicy, is_version
+
+#: DCAT 3 (rdflib's DCAT namespace object lacks the DCAT 3 terms: DatasetSeries, inSeries, version, ...)
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 
 __all__ = ["LATEST", "Release", "Series", "SeriesError", "catalog_graph", "next_version", "point_latest", "prune",
            "remove_stale", "is_version"]
@@ -405,7 +408,6 @@ def catalog_graph(folder: Path | str) -> rdflib.Graph:
     m.add((node, DCAT.first, members[0]))
     m.add((node, DCAT.last, members[-1]))
     m.add((dataset, DCAT.hasCurrentVersion, policy.release_dataset(latest.version)))
-    m.add((dataset, DCAT.version, Literal(latest.version)))
     m.add((dataset, RDFS.seeAlso, node))
     return m
 

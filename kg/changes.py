@@ -38,14 +38,16 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from citykg.manifest import read_manifest, sha256_file
 from citykg.uris import GEO, QB, SCHEMA, SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE, UriPolicy
 
+from .validate import ValidationError, ValidationReport, load_ontology, load_shapes, validate_store
+
 __all__ = ["FACT_FIELDS", "Changes", "CityChanges", "compare_releases", "summary_line", "to_csv", "to_graph",
            "to_json", "to_text", "write_changes"]
 
 #: every key of a FACT in changes.json, in order (docs/release.md)
 FACT_FIELDS = ("subject", "property", "label", "indicator", "period", "value", "unit", "qualifier", "source",
-               "value_label", "stated", "upper", "lang", "inverse")
+               "value_label", "stated", "upper", "lang", "datatype", "inverse")
 #: the fields that make a fact "changed" when they differ
-COMPARED = ("value", "unit", "qualifier", "upper", "lang")
+COMPARED = ("value", "unit", "qualifier", "upper", "lang", "datatype")
 
 Fact = dict[str, Any]
 
@@ -222,7 +224,8 @@ class _Release:
             label = self.label(indicator) or indicator.rsplit("/", 1)[-1]
             new = _fact(subject=obs, property=str(SDMX_MEASURE.obsValue),
                         label=f"{label} ({period})" if period else label, indicator=indicator, period=period,
-                        value=row["v"].value, unit=_value(row["u"]), qualifier=_value(row["q"]),
+                        value=row["v"].value, datatype=_datatype(row["v"]), unit=_value(row["u"]),
+                        qualifier=_value(row["q"]),
                         source=_value(row["src"]), stated=_value(row["stated"]), upper=_value(row["high"]))
             if fact is None:
                 by_obs[obs] = new
@@ -267,7 +270,7 @@ class _Release:
             if subject != city:
                 label = f"{self.property_label_of_node(subject, city)} {label}"
             return _fact(subject=subject, property=p, label=f"{label} ({lang})" if lang else label, value=o.value,
-                         lang=lang, source=None)
+                         lang=lang, datatype=_datatype(o), source=None)
         fact = _fact(subject=subject, property=p, label=label, value=o.value,
                      value_label=self.label(o.value) if isinstance(o, ox.NamedNode) else None,
                      source=self.source(o.value) if isinstance(o, ox.NamedNode) else None)
@@ -280,6 +283,14 @@ class _Release:
 
 def _value(term: Any) -> str | None:
     return None if term is None else term.value
+
+
+def _datatype(term: Any) -> str | None:
+    """The datatype of a literal, unless it is a plain or language-tagged string."""
+    if not isinstance(term, ox.Literal) or term.language:
+        return None
+    dt = term.datatype.value
+    return None if dt == str(XSD.string) else dt
 
 
 def _period(term: Any) -> str:
@@ -484,17 +495,21 @@ def _term(value: str | None, fact: Fact) -> URIRef | Literal | None:
         return None
     if fact["lang"]:
         return Literal(value, lang=fact["lang"])
-    if value.startswith(("http://", "https://")):
+    if fact["datatype"]:
+        return Literal(value, datatype=URIRef(fact["datatype"]))
+    if fact["value_label"] is not None or fact["inverse"] or value.startswith(("http://", "https://")):
         return URIRef(value)
     return Literal(value)
 
 
 def to_graph(changes: Changes) -> rdflib.Graph:
-    """The changes as RDF (the project's `ckg:ChangeSet` vocabulary, ontology/changes.ttl): a change
+    """The changes as RDF (the project's `ckg:ChangeSet` vocabulary, ontology/citykg.ttl): a change
     set ``BASE/release/V/changes`` from the previous release's versioned dataset to this one's, one
     `ckg:Change` per change (`ckg:FactAdded`, `ckg:FactRemoved`, `ckg:FactChanged`, `ckg:CityAdded`,
     `ckg:CityRemoved`) with the fact before and after as `rdf:Statement`s (the subject, property and
-    value, with the indicator, period, unit, qualifier and source sentence of an observation)."""
+    value, with the indicator, period, unit, qualifier, figure as written and source sentence of an
+    observation: ckg:factIndicator, ckg:factPeriod, sdmx-attribute:unitMeasure, ckg:factQualifier,
+    ckg:factStatedAs, ckg:sourceText)."""
     policy = UriPolicy(changes.base)
     ckg = policy.DEF
     g = rdflib.Graph()
@@ -526,16 +541,16 @@ def to_graph(changes: Changes) -> rdflib.Graph:
             g.add((node, RDF.object, value))
         g.add((node, RDF.predicate, URIRef(fact["property"])))
         g.add((node, RDFS.label, Literal(fact["label"], lang="en")))
-        for k, p in (("indicator", ckg.indicator), ("unit", SDMX_ATTRIBUTE.unitMeasure),
-                     ("qualifier", ckg.valueQualifier)):
+        for k, p in (("indicator", ckg.factIndicator), ("unit", SDMX_ATTRIBUTE.unitMeasure),
+                     ("qualifier", ckg.factQualifier)):
             if fact[k]:
                 g.add((node, p, URIRef(fact[k])))
         if fact["period"]:
-            g.add((node, ckg.period, Literal(fact["period"])))
+            g.add((node, ckg.factPeriod, Literal(fact["period"])))
         if fact["source"]:
             g.add((node, ckg.sourceText, Literal(fact["source"], lang="en")))
         if fact["stated"]:
-            g.add((node, ckg.statedAs, Literal(fact["stated"], lang="en")))
+            g.add((node, ckg.factStatedAs, Literal(fact["stated"], lang="en")))
         return node
 
     for c in changes.cities:
@@ -573,10 +588,27 @@ def to_turtle(changes: Changes) -> str:
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode()  # type: ignore[union-attr]
 
 
-def write_changes(changes: Changes, folder: Path) -> list[dict[str, Any]]:
-    """Writes changes.json, changes.csv and changes.ttl into `folder`; their manifest entries."""
+def validate_changes(turtle: str, policy: UriPolicy, validator: str = "auto") -> ValidationReport:
+    """changes.ttl with the ontology against the project's shapes (shapes/: "Changes between releases")."""
+    store = ox.Store()
+    graph = ox.NamedNode(str(policy.graph("ontology")))
+    store.extend([ox.Quad(t.subject, t.predicate, t.object, graph)
+                  for t in ox.parse(load_ontology(policy).serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)])
+    changes_graph = ox.NamedNode(str(policy.graph("changes")))
+    store.extend([ox.Quad(t.subject, t.predicate, t.object, changes_graph)
+                  for t in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)])
+    return validate_store(store, load_shapes(policy), validator)
+
+
+def write_changes(changes: Changes, folder: Path, validate: bool = True) -> list[dict[str, Any]]:
+    """Writes changes.json, changes.csv and changes.ttl into `folder` (changes.ttl checked against the
+    shapes first: ValidationError); their manifest entries."""
     entries = []
     turtle = to_turtle(changes)
+    if validate:
+        report = validate_changes(turtle, UriPolicy(changes.base))
+        if not report.conforms:
+            raise ValidationError(f"changes.ttl does not conform to the shapes\n{report.text()}", report)
     for name, text, media in (("changes.json", to_json(changes), "application/json"),
                               ("changes.csv", to_csv(changes), "text/csv"),
                               ("changes.ttl", turtle, "text/turtle")):
