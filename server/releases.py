@@ -15,6 +15,9 @@ in front of it (``app.wsgi_app``):
   ``Vary: accept-datetime`` always; with ``Accept-Datetime`` a 302 to the memento in force then, else the
   latest's answer with ``Link`` to the TimeGate and TimeMap.
 - ``/timemap/doc/…`` and ``/timemap/def/…``: the TimeMap (``application/link-format``).
+- The catalogue of the folder (`citykg.series.catalog_graph`: the dataset series, a dataset per kept release)
+  is ``/catalog`` and, in an in-memory store, the latest's metadata graph: ``/sparql`` sees the series and its
+  datasets (``BASE/id/dataset/citykg/release/{version}``) have documents.
 Anything else (``/release/`` itself, an unknown version) goes on to the latest's app.
 """
 
@@ -29,7 +32,7 @@ from typing import Any
 from citykg.server import docstore, queries, versions
 from citykg.server.app import create_app
 from citykg.server.cache import LRU
-from citykg.server.release import ReleaseError, parse_triples
+from citykg.server.release import ReleaseError, parse_triples, replace_graph
 from citykg.server.routes import sparql
 from citykg.server.routes.common import PATH_RE, split_ext
 from citykg.server.versions import (
@@ -63,8 +66,17 @@ def serve_series(folder: Path | str, *, base: str | None = None, config: dict | 
         raise ReleaseError(f"{folder}: no release in it (build one with `citykg build --releases {folder}`)")
     app = create_app(versions.latest.path, base=base, config=config, store_mode=store_mode, log=log)
     dispatcher = SeriesDispatcher(app, versions, base=base, config=config, log=log)
-    app.extensions["citykg"].series = dispatcher
+    kg = app.extensions["citykg"]
+    kg.series = dispatcher
     app.wsgi_app = dispatcher  # type: ignore[method-assign]
+    data = dispatcher.catalog_ntriples()
+    base_ = kg.policy.base
+    # the series, its versioned datasets and their distributions and checksums join the latest's catalogue;
+    # the places the catalogue types as dct:Location (a city of an earlier release only) do not
+    if data is not None and not replace_graph(kg.store, str(kg.policy.graph("metadata")), data,
+                                              kg.release.built_base, base_,
+                                              (f"{base_}/id/dataset/", f"{base_}/release/")):
+        log("the store cannot be changed: its metadata graph keeps the latest's catalogue, /catalog has the series")
     return app
 
 
@@ -86,6 +98,7 @@ class SeriesDispatcher:
         self._holds: LRU[list[Version]] = LRU(4 * 1024 * 1024, 64 * 1024)
         self._docs = threading.local()
         self._catalog: list | None = None
+        self._catalog_nt: bytes | None = None
 
     # -- the releases ----------------------------------------------------------------------------------
 
@@ -144,12 +157,20 @@ class SeriesDispatcher:
         """The DCAT-AP catalogue of the folder (`citykg.series.catalog_graph`: the latest's catalogue, the
         dataset series, a dataset per kept release) as triples, moved to the served base; None when the
         build side has no such function."""
-        if versions.catalog_graph is None:
-            return None
         if self._catalog is None:
-            data = versions.catalog_graph(self.versions.folder).serialize(format="nt", encoding="utf-8")
+            data = self.catalog_ntriples()
+            if data is None:
+                return None
             self._catalog = parse_triples(data, self.kg.release.built_base, self.kg.policy.base)
         return self._catalog
+
+    def catalog_ntriples(self) -> bytes | None:
+        """The series catalogue as N-Triples, as built (None when the build side has no `catalog_graph`)."""
+        if versions.catalog_graph is None:
+            return None
+        if self._catalog_nt is None:
+            self._catalog_nt = versions.catalog_graph(self.versions.folder).serialize(format="nt", encoding="utf-8")
+        return self._catalog_nt
 
     # -- WSGI ------------------------------------------------------------------------------------------
 

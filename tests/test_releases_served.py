@@ -249,6 +249,15 @@ def test_catalog_is_the_series(series_server):
         assert url in downloads
         served = requests.get(series_server.url + url[len(BASE):], timeout=30)
         assert served.status_code == 200  # every download URL of the catalogue is served
+    for member in members:  # the versioned datasets are dereferenceable (id -> 303 -> doc)
+        assert member.startswith(f"{BASE}/id/")
+        r = requests.get(series_server.url + member[len(BASE):], headers={"Accept": "text/turtle"}, timeout=30)
+        assert r.status_code == 200 and [h.status_code for h in r.history] == [303]
+        assert any(t.subject.value == member for t in ox.parse(r.content, format=ox.RdfFormat.TURTLE))
+    ask = f"ASK {{ ?s a <{dcat}DatasetSeries> }}"
+    r = requests.get(series_server.url + "/sparql", params={"query": ask},
+                     headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert r.json()["boolean"] is True  # the series is in the latest's metadata graph
 
 
 def test_release_and_releases_together_is_a_usage_error(release_series):
