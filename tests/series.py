@@ -19,6 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = ROOT / "tests" / "data" / "profiles"
 VERSIONS = ("2026.1", "2026.2", "2026.3")
+#: the page types of a folder of releases (tests/test_releases_browser.py, tests/test_html_valid.py)
+PAGES = [f"/release/{VERSIONS[0]}/doc/city/harbourfield",
+         f"/release/{VERSIONS[1]}/doc/observation/harbourfield/population", "/release/", "/changes",
+         f"/release/{VERSIONS[1]}/changes", f"/release/{VERSIONS[0]}/", "/release/1999.9/"]
 CITYKG = Path(sys.executable).with_name("citykg")
 
 

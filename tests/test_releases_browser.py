@@ -8,15 +8,13 @@ import pytest
 
 pytest.importorskip("websocket")
 
-from series import VERSIONS  # noqa: E402
+from series import PAGES, VERSIONS  # noqa: E402
 from test_browser import Chrome  # noqa: E402
 from test_pages_browser import FITS, SIZES  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
 FIRST, SECOND, THIRD = VERSIONS
-PAGES = [f"/release/{FIRST}/doc/city/harbourfield", f"/release/{SECOND}/doc/observation/harbourfield/population",
-         "/release/", "/changes", f"/release/{SECOND}/changes", f"/release/{FIRST}/", "/release/1999.9/"]
 
 
 @pytest.fixture(scope="module")
