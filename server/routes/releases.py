@@ -96,5 +96,8 @@ def changes(ext: str | None):
     if not ttl.is_file():
         raise HTTPError(404, "this release has no changes.ttl")
     triples = read_triples(ttl, kg.release.built_base, kg.policy.base)
-    return rdf_response(triples, fmt, negotiated=ext is None, path=local, offers=_CHANGES)
+    version = kg.manifest.get("version")
+    # the ckg:ChangeSet is BASE/release/{version}/changes (docs/release.md): the document carries the licence
+    document = f"{kg.policy.base}/release/{version}/changes" if version else None
+    return rdf_response(triples, fmt, negotiated=ext is None, path=local, offers=_CHANGES, document=document)
 
