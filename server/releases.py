@@ -48,8 +48,9 @@ from citykg.server.versions import (
 from flask import Flask
 from werkzeug.wsgi import get_host
 
-#: Settings of an earlier release's app: it shares the latest's response cache (entries carry their
-#: release key), so serving N releases does not mean N caches.
+#: Settings of an earlier release's app beyond the server's: its files are checked against its manifest
+#: (sizes at every first use, SHA-256 once per release), as the latest's are at start. It shares the latest's
+#: response cache (`app_for`: entries carry their release key), so N releases do not mean N caches.
 _EARLIER_CONFIG = {"VERIFY_RELEASE": True}
 
 Headers = list[tuple[str, str]]
