@@ -24,6 +24,8 @@ Anything else (``/release/`` itself, an unknown version) goes on to the latest's
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -32,7 +34,7 @@ from typing import Any
 from citykg.server import docstore, queries, versions
 from citykg.server.app import create_app
 from citykg.server.cache import LRU
-from citykg.server.release import ReleaseError, parse_triples, replace_graph
+from citykg.server.release import Release, ReleaseError, parse_triples, replace_graph
 from citykg.server.routes import sparql
 from citykg.server.routes.common import PATH_RE, split_ext
 from citykg.server.versions import (
@@ -54,6 +56,11 @@ from werkzeug.wsgi import get_host
 _EARLIER_CONFIG = {"VERIFY_RELEASE": True}
 
 Headers = list[tuple[str, str]]
+#: what `SeriesDispatcher._build_store_apart` runs: ``python -c _BUILD_STORE RELEASE BASE``: the app over the
+#: on-disk store, which builds the store, verifies the files and saves what the app derives (derived.pickle)
+_BUILD_STORE = ("import sys; from citykg.server.app import create_app; "
+                "create_app(sys.argv[1], base=sys.argv[2], store_mode='disk', config={'VERIFY_RELEASE': True}, "
+                "log=print)")
 
 
 def serve_series(folder: Path | str, *, base: str | None = None, config: dict | None = None,
@@ -111,6 +118,7 @@ class SeriesDispatcher:
         with self._lock:
             found = self._apps.get(v.version)
             if found is None:
+                self._build_store_apart(v)
                 sub = create_app(v.path, base=self.base or self.kg.policy.base,
                                  config={**self.config, **_EARLIER_CONFIG}, store_mode="disk", log=self.log,
                                  pools=self.app.extensions["citykg.responses"].pools)
@@ -122,6 +130,23 @@ class SeriesDispatcher:
                 self._kgs[v.version] = sub.extensions["citykg"]
                 found = self._apps[v.version] = sub.wsgi_app
         return found
+
+    def _build_store_apart(self, v: Version) -> None:
+        """Builds `v`'s on-disk store and what its app derives from it, when they are not there yet, in a process
+        of its own: loading a release takes memory that a long-lived worker would keep (measured: about 70 MB for
+        200,000 triples), and so does deriving the search index and the counts. A new
+        interpreter, not a fork: RocksDB's background threads do not survive a fork of a process that has
+        opened a store, and a forked build would wait for them forever."""
+        base = self.base or self.kg.policy.base
+        folder = Release.open(v.path).cache_dir(base)
+        if (folder / "READY").is_file() and (folder / "derived.pickle").is_file():
+            return
+        proc = subprocess.run([sys.executable, "-c", _BUILD_STORE, str(v.path), base], capture_output=True,
+                              text=True, stdin=subprocess.DEVNULL, check=False)
+        for line in (proc.stdout + proc.stderr).splitlines():
+            self.log(line)
+        if proc.returncode != 0:
+            self.log(f"building the on-disk store of {v.path} apart failed (exit {proc.returncode}); building it here")
 
     def kg_for(self, v: Version) -> Any:
         self.app_for(v)
