@@ -123,7 +123,7 @@ def build(seeds: Path | None, out: Path | None, releases: Path | None, version: 
                 assert out is not None
                 stamp = None
                 if version is not None or notes is not None:
-                    def stamp(_tmp: Path, manifest: dict) -> dict:
+                    def stamp(_tmp: Path, manifest: dict, _cities: list[str]) -> dict:
                         from citykg.kg.build import write_manifest
 
                         manifest = stamp_version(manifest, version, None, notes)  # type: ignore[arg-type]

@@ -226,13 +226,14 @@ def build_release(
     validator: str = "auto",
     log: Callable[[str], None] | None = None,
     require: Iterable[str] = (),
-    before_swap: Callable[[Path, dict], dict] | None = None,
+    before_swap: Callable[[Path, dict, list[str]], dict] | None = None,
     replace: bool = True,
 ) -> BuildResult:
     """`require`: facts every profile must state (``population``, ``area``): a profile without one
     stops the build, as a curated catalogue wants; by default it builds with a warning.
 
-    `before_swap(tmp, manifest) -> manifest`: called on the complete release in its temporary folder,
+    `before_swap(tmp, manifest, cities) -> manifest`: called on the complete release in its temporary folder
+    (`cities`: the IRIs of its schema:City resources),
     before it is put in place (kg/releases.py adds the version and the changes files there, the CLI
     pre-renders the documents); a failure (or a kill) there leaves `out` as it was.
     `replace`: False puts the release at `out` only if nothing is there (a release of a releases
@@ -359,7 +360,7 @@ def build_release(
                                   steps)
         del store, union_lines  # the rest (changes, pre-rendering) reads the release's files
         if before_swap is not None:
-            manifest = before_swap(tmp, manifest)
+            manifest = before_swap(tmp, manifest, [str(c.uri) for c in summary.cities])
         if replace:
             _swap_into_place(tmp, out)
         else:

@@ -32,16 +32,22 @@ from typing import Any
 
 import pyoxigraph as ox
 import rdflib
-from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from citykg.manifest import read_manifest, sha256_file
 from citykg.uris import GEO, QB, SCHEMA, SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE, UriPolicy
 
-from .validate import ValidationError, ValidationReport, load_ontology, load_shapes, validate_store
+from .validate import (
+    ONTOLOGY_PACKAGE,
+    ValidationError,
+    ValidationReport,
+    load_shapes,
+    turtle_files,
+    validate_store,
+)
 
 __all__ = ["FACT_FIELDS", "Changes", "CityChanges", "compare_releases", "summary_line", "to_csv", "to_graph",
-           "to_json", "to_text", "write_changes"]
+           "to_json", "to_text", "to_turtle", "triples", "validate_changes", "write_changes"]
 
 #: every key of a FACT in changes.json, in order (docs/release.md)
 FACT_FIELDS = ("subject", "property", "label", "indicator", "period", "value", "unit", "qualifier", "source",
@@ -490,113 +496,138 @@ def _digest(*parts: str | None) -> str:
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:16]
 
 
-def _term(value: str | None, fact: Fact) -> URIRef | Literal | None:
-    if value is None:
-        return None
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+
+
+def _term(fact: Fact) -> ox.NamedNode | ox.Literal:
+    """The value of a FACT as the RDF term the release has."""
+    value = fact["value"]
     if fact["lang"]:
-        return Literal(value, lang=fact["lang"])
+        return ox.Literal(value, language=fact["lang"])
     if fact["datatype"]:
-        return Literal(value, datatype=URIRef(fact["datatype"]))
+        return ox.Literal(value, datatype=ox.NamedNode(fact["datatype"]))
     if fact["value_label"] is not None or fact["inverse"] or value.startswith(("http://", "https://")):
-        return URIRef(value)
-    return Literal(value)
+        return ox.NamedNode(value)
+    return ox.Literal(value)
 
 
-def to_graph(changes: Changes) -> rdflib.Graph:
+def triples(changes: Changes) -> list[ox.Triple]:
     """The changes as RDF (the project's `ckg:ChangeSet` vocabulary, ontology/citykg.ttl): a change
     set ``BASE/release/V/changes`` from the previous release's versioned dataset to this one's, one
     `ckg:Change` per change (`ckg:FactAdded`, `ckg:FactRemoved`, `ckg:FactChanged`, `ckg:CityAdded`,
     `ckg:CityRemoved`) with the fact before and after as `rdf:Statement`s (the subject, property and
     value, with the indicator, period, unit, qualifier, figure as written and source sentence of an
     observation: ckg:factIndicator, ckg:factPeriod, sdmx-attribute:unitMeasure, ckg:factQualifier,
-    ckg:factStatedAs, ckg:sourceText)."""
+    ckg:factStatedAs, ckg:sourceText). Sorted, no blank nodes."""
     policy = UriPolicy(changes.base)
-    ckg = policy.DEF
-    g = rdflib.Graph()
-    for prefix, ns in policy.prefixes().items():
-        g.bind(prefix, ns)
     if changes.to_version is None:
         raise ValueError("the changes of a release without a version have no IRI")
-    cs = policy.changes(changes.to_version)
-    g.add((cs, RDF.type, ckg.ChangeSet))
-    g.add((cs, RDF.type, PROV.Entity))
-    g.add((cs, RDFS.label, Literal(f"Changes from release {changes.from_version} to {changes.to_version}", lang="en")))
-    g.add((cs, RDFS.comment, Literal(summary_line(changes), lang="en")))
-    g.add((cs, ckg.toRelease, policy.release_dataset(changes.to_version)))
-    if changes.from_version:
-        g.add((cs, ckg.fromRelease, policy.release_dataset(changes.from_version)))
-    if changes.to_built:
-        g.add((cs, DCTERMS.issued, Literal(changes.to_built, datatype=XSD.dateTime)))
+    ckg = f"{policy.base}/def/"
+    out: list[ox.Triple] = []
+    iri = ox.NamedNode
 
-    def statement(fact: Fact, key: str, side: str) -> URIRef:
-        node = URIRef(f"{cs}#fact-{_digest(key, side, json.dumps(fact, sort_keys=True))}")
-        g.add((node, RDF.type, RDF.Statement))
-        subject, value = URIRef(fact["subject"]), _term(fact["value"], fact)
+    def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> None:
+        out.append(ox.Triple(s, iri(p), o))
+
+    def en(text: str) -> ox.Literal:
+        return ox.Literal(text, language="en")
+
+    cs_iri = str(policy.changes(changes.to_version))
+    cs = iri(cs_iri)
+    add(cs, _RDF + "type", iri(ckg + "ChangeSet"))
+    add(cs, _RDF + "type", iri(str(PROV.Entity)))
+    add(cs, _RDFS + "label", en(f"Changes from release {changes.from_version} to {changes.to_version}"))
+    add(cs, _RDFS + "comment", en(summary_line(changes)))
+    add(cs, ckg + "toRelease", iri(str(policy.release_dataset(changes.to_version))))
+    if changes.from_version:
+        add(cs, ckg + "fromRelease", iri(str(policy.release_dataset(changes.from_version))))
+    if changes.to_built:
+        add(cs, str(DCTERMS.issued), ox.Literal(changes.to_built, datatype=iri(str(XSD.dateTime))))
+    statement_type, unit = iri(_RDF + "Statement"), str(SDMX_ATTRIBUTE.unitMeasure)
+
+    def statement(fact: Fact, key: str, side: str) -> ox.NamedNode:
+        node = iri(f"{cs_iri}#fact-{_digest(key, side, json.dumps(fact, sort_keys=True))}")
+        add(node, _RDF + "type", statement_type)
+        subject = iri(fact["subject"])
         if fact["inverse"]:
-            g.add((node, RDF.subject, URIRef(fact["value"])))
-            g.add((node, RDF.object, subject))
+            add(node, _RDF + "subject", iri(fact["value"]))
+            add(node, _RDF + "object", subject)
         else:
-            g.add((node, RDF.subject, subject))
-            assert value is not None
-            g.add((node, RDF.object, value))
-        g.add((node, RDF.predicate, URIRef(fact["property"])))
-        g.add((node, RDFS.label, Literal(fact["label"], lang="en")))
-        for k, p in (("indicator", ckg.factIndicator), ("unit", SDMX_ATTRIBUTE.unitMeasure),
-                     ("qualifier", ckg.factQualifier)):
+            add(node, _RDF + "subject", subject)
+            add(node, _RDF + "object", _term(fact))
+        add(node, _RDF + "predicate", iri(fact["property"]))
+        add(node, _RDFS + "label", en(fact["label"]))
+        for k, p in (("indicator", ckg + "factIndicator"), ("unit", unit), ("qualifier", ckg + "factQualifier")):
             if fact[k]:
-                g.add((node, p, URIRef(fact[k])))
+                add(node, p, iri(fact[k]))
         if fact["period"]:
-            g.add((node, ckg.factPeriod, Literal(fact["period"])))
+            add(node, ckg + "factPeriod", ox.Literal(fact["period"]))
         if fact["source"]:
-            g.add((node, ckg.sourceText, Literal(fact["source"], lang="en")))
+            add(node, ckg + "sourceText", en(fact["source"]))
         if fact["stated"]:
-            g.add((node, ckg.factStatedAs, Literal(fact["stated"], lang="en")))
+            add(node, ckg + "factStatedAs", en(fact["stated"]))
         return node
 
     for c in changes.cities:
-        city = URIRef(c.iri)
+        city = iri(c.iri)
         if c.status in ("added", "removed"):
-            node = URIRef(f"{cs}#city-{c.city}")
-            g.add((cs, ckg.change, node))
-            g.add((node, RDF.type, ckg.CityAdded if c.status == "added" else ckg.CityRemoved))
-            g.add((node, ckg.city, city))
-            g.add((node, RDFS.label, Literal(f"city {c.label or c.city} {c.status}", lang="en")))
+            node = iri(f"{cs_iri}#city-{c.city}")
+            add(cs, ckg + "change", node)
+            add(node, _RDF + "type", iri(ckg + ("CityAdded" if c.status == "added" else "CityRemoved")))
+            add(node, ckg + "city", city)
+            add(node, _RDFS + "label", en(f"city {c.label or c.city} {c.status}"))
         for kind, facts in (("added", c.added), ("removed", c.removed)):
             for f in facts:
                 key = _key_of(f)
-                node = URIRef(f"{cs}#{kind}-{_digest(c.city, key, f['value'])}")
-                g.add((cs, ckg.change, node))
-                g.add((node, RDF.type, ckg.FactAdded if kind == "added" else ckg.FactRemoved))
-                g.add((node, ckg.city, city))
-                g.add((node, RDFS.label, Literal(f"{f['label']} {kind}", lang="en")))
-                g.add((node, ckg.after if kind == "added" else ckg.before, statement(f, key, kind)))
+                node = iri(f"{cs_iri}#{kind}-{_digest(c.city, key, f['value'])}")
+                add(cs, ckg + "change", node)
+                add(node, _RDF + "type", iri(ckg + ("FactAdded" if kind == "added" else "FactRemoved")))
+                add(node, ckg + "city", city)
+                add(node, _RDFS + "label", en(f"{f['label']} {kind}"))
+                add(node, ckg + ("after" if kind == "added" else "before"), statement(f, key, kind))
         for ch in c.changed:
-            node = URIRef(f"{cs}#changed-{_digest(c.city, ch['key'])}")
-            g.add((cs, ckg.change, node))
-            g.add((node, RDF.type, ckg.FactChanged))
-            g.add((node, ckg.city, city))
-            g.add((node, RDFS.label, Literal(f"{ch['new']['label']} changed", lang="en")))
-            g.add((node, ckg.before, statement(ch["old"], ch["key"], "old")))
-            g.add((node, ckg.after, statement(ch["new"], ch["key"], "new")))
-    return g
+            node = iri(f"{cs_iri}#changed-{_digest(c.city, ch['key'])}")
+            add(cs, ckg + "change", node)
+            add(node, _RDF + "type", iri(ckg + "FactChanged"))
+            add(node, ckg + "city", city)
+            add(node, _RDFS + "label", en(f"{ch['new']['label']} changed"))
+            add(node, ckg + "before", statement(ch["old"], ch["key"], "old"))
+            add(node, ckg + "after", statement(ch["new"], ch["key"], "new"))
+    return sorted(set(out), key=str)
 
 
-def to_turtle(changes: Changes) -> str:
-    triples = sorted(ox.parse(to_graph(changes).serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES), key=str)
-    policy = UriPolicy(changes.base)
-    prefixes = policy.prefixes()
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode()  # type: ignore[union-attr]
+def to_graph(changes: Changes) -> rdflib.Graph:
+    """`triples` as an rdflib graph."""
+    g = rdflib.Graph()
+    for prefix, ns in UriPolicy(changes.base).prefixes().items():
+        g.bind(prefix, ns)
+    data = ox.serialize(triples(changes), format=ox.RdfFormat.N_TRIPLES)
+    return g.parse(data=data.decode() if isinstance(data, bytes) else "", format="nt")
+
+
+#: the prefixes changes.ttl uses
+_PREFIXES = ("rdf", "rdfs", "xsd", "dct", "prov", "sdmx-attribute", "sdmx-measure", "schema", "unit", "ckg", "id",
+             "indicator", "qualifier")
+
+
+def to_turtle(changes: Changes, data: list[ox.Triple] | None = None) -> str:
+    prefixes = {k: v for k, v in UriPolicy(changes.base).prefixes().items() if k in _PREFIXES}
+    text = ox.serialize(data if data is not None else triples(changes), format=ox.RdfFormat.TURTLE,
+                        prefixes=prefixes)
+    return text.decode() if isinstance(text, bytes) else ""
 
 
 def validate_changes(turtle: str, policy: UriPolicy, validator: str = "auto") -> ValidationReport:
     """changes.ttl with the ontology against the project's shapes (shapes/: "Changes between releases")."""
     store = ox.Store()
     graph = ox.NamedNode(str(policy.graph("ontology")))
-    store.extend([ox.Quad(t.subject, t.predicate, t.object, graph)
-                  for t in ox.parse(load_ontology(policy).serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)])
+    for source in turtle_files(ONTOLOGY_PACKAGE, "ontology"):
+        store.extend([ox.Quad(t.subject, t.predicate, t.object, graph)
+                      for t in ox.parse(source.read_bytes(), format=ox.RdfFormat.TURTLE, base_iri=policy.parse_base)])
     changes_graph = ox.NamedNode(str(policy.graph("changes")))
-    store.extend([ox.Quad(t.subject, t.predicate, t.object, changes_graph)
-                  for t in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)])
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, changes_graph)
+                      for t in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE))
     return validate_store(store, load_shapes(policy), validator)
 
 

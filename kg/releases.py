@@ -72,11 +72,11 @@ def build_into_releases(seeds: Path, releases: Path, version: str | None = None,
     previous = series.latest
     found: dict[str, Changes | None] = {"changes": None}
 
-    def before_swap(tmp: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    def before_swap(tmp: Path, manifest: dict[str, Any], cities: list[str]) -> dict[str, Any]:
         generated: str
         if previous is None:
-            cities = sum(1 for s in manifest.get("sources", []) if "city" in s)
-            generated = f"first release: {cities} {'city' if cities == 1 else 'cities'}"
+            n = len(cities)
+            generated = f"first release: {n} {'city' if n == 1 else 'cities'}"
         else:
             changes = compare_releases(previous.path, tmp, from_version=previous.version, to_version=version)
             found["changes"] = changes
