@@ -171,13 +171,17 @@ class _Release:
             self._labels[iri] = sorted(best)[0] if best else None
         return self._labels[iri]
 
-    def source(self, iri: str) -> str | None:
-        """The source sentence of a thing (ckg:sourceText), if it has one."""
-        if iri not in self._sources:
-            texts = sorted(row["t"].value for row in self.select(
-                f"SELECT ?t WHERE {{ <{iri}> <{self.policy.term('sourceText')}> ?t }}"))
-            self._sources[iri] = texts[0] if texts else None
-        return self._sources[iri]
+    def source(self, iri: str, slug: str) -> str | None:
+        """The source sentence of a thing (ckg:sourceText) in the city's own profile graph, else in any
+        graph: a concept minted by several profiles has one sentence in each."""
+        key = f"{slug}|{iri}"
+        if key not in self._sources:
+            text = str(self.policy.term("sourceText"))
+            own = str(self.policy.graph(f"profile/{slug}"))
+            rows = self.select(f"SELECT ?t ?g WHERE {{ GRAPH ?g {{ <{iri}> <{text}> ?t }} }}")
+            texts = sorted((row["g"].value != own, row["t"].value) for row in rows)
+            self._sources[key] = texts[0][1] if texts else None
+        return self._sources[key]
 
     def property_label(self, iri: str) -> str:
         own = self.label(iri) if iri.startswith(f"{self.base}/def/") else None
@@ -191,7 +195,7 @@ class _Release:
         for fact in self._observations(city):
             out[f"observation|{fact['indicator']}|{fact['period'] or ''}"].append(fact)
         literals: dict[str, list[Fact]] = defaultdict(list)
-        for fact in self._direct(city):
+        for fact in self._direct(slug, city):
             if fact["inverse"]:
                 out[f"in|{fact['property']}|{fact['value']}"].append(fact)
             elif fact.get("_iri"):
@@ -241,7 +245,7 @@ class _Release:
                         fact[k] = " / ".join(sorted({*(fact[k] or "").split(" / "), new[k]} - {""}))
         yield from by_obs.values()
 
-    def _direct(self, city: str) -> Iterator[Fact]:
+    def _direct(self, slug: str, city: str) -> Iterator[Fact]:
         source_text = str(self.policy.term("sourceText"))
         skipped = _SKIPPED | {source_text, str(self.policy.term("reviewDecision"))}
         contained = {row["a"].value
@@ -259,7 +263,7 @@ class _Release:
                     continue
                 if isinstance(o, ox.NamedNode) and o.value.startswith(f"{city}#"):
                     subjects.append(o.value)  # the city's own hash nodes: geometry, coordinates
-                yield self._fact_of(subject, p, o, city)
+                yield self._fact_of(subject, p, o, city, slug)
         for prop in _INCOMING:
             for row in self.select(f"SELECT ?s WHERE {{ ?s <{prop}> <{city}> FILTER(isIRI(?s)) }}"):
                 thing = row["s"].value
@@ -267,9 +271,10 @@ class _Release:
                     continue
                 kind = thing[len(f"{self.base}/id/"):].split("/", 1)[0] if thing.startswith(f"{self.base}/id/") else ""
                 yield _fact(subject=city, property=str(prop), label=_THING_WORDS.get(kind, kind or "linked thing"),
-                            value=thing, value_label=self.label(thing), source=self.source(thing), inverse=True)
+                            value=thing, value_label=self.label(thing), source=self.source(thing, slug),
+                            inverse=True)
 
-    def _fact_of(self, subject: str, p: str, o: Any, city: str) -> Fact:
+    def _fact_of(self, subject: str, p: str, o: Any, city: str, slug: str) -> Fact:
         label = self.property_label(p)
         if isinstance(o, ox.Literal):
             lang = o.language or None
@@ -279,7 +284,7 @@ class _Release:
                          lang=lang, datatype=_datatype(o), source=None)
         fact = _fact(subject=subject, property=p, label=label, value=o.value,
                      value_label=self.label(o.value) if isinstance(o, ox.NamedNode) else None,
-                     source=self.source(o.value) if isinstance(o, ox.NamedNode) else None)
+                     source=self.source(o.value, slug) if isinstance(o, ox.NamedNode) else None)
         fact["_iri"] = True
         return fact
 
@@ -456,12 +461,10 @@ def _short(fact: Fact, policy: UriPolicy) -> str:
 def to_text(changes: Changes) -> str:
     """The changelog for people: a line per change, city by city."""
     policy = UriPolicy(changes.base)
-    s = changes.summary
     lines = [f"changes from {changes.from_version or '?'} ({changes.from_built or '?'}) to {changes.to_version or '?'} "
              f"({changes.to_built or '?'}): {summary_line(changes)}"]
     if not changes.cities:
         return lines[0] + "\n"
-    del s
     for c in changes.cities:
         name = c.label or c.city
         if c.status == "added":

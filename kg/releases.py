@@ -57,6 +57,8 @@ def build_into_releases(seeds: Path, releases: Path, version: str | None = None,
     """Builds the release `version` (default: today's UTC date, ``.2``, ``.3``, … when taken) into the
     releases folder `releases` and points ``latest`` at it; `finish(folder)` runs on the complete
     release before it is put in place (the CLI pre-renders its documents there)."""
+    if version is not None:
+        check_version(version)  # before anything is created
     try:
         series = Series.open(releases, create=True)
     except SeriesError as exc:
@@ -65,7 +67,6 @@ def build_into_releases(seeds: Path, releases: Path, version: str | None = None,
     remove_stale(root)
     if version is None:
         version = next_version(root)
-    check_version(version)
     if (root / version).exists() or (root / version).is_symlink():
         raise BuildError(f"{root / version}: release {version} exists; releases are immutable, so build another "
                          "--version (or leave it out: the date, then .2, .3, ...)")

@@ -140,6 +140,9 @@ def test_a_city_added_with_all_its_facts(rel):
     assert r["status"] == "added" and r["removed"] == [] and r["changed"] == []
     population = [f for f in r["added"] if f["indicator"] == str(P.concept("indicator", "population"))]
     assert len(population) == 1 and population[0]["value"]
+    text = " ".join((PROFILES / "riverton.txt").read_text(encoding="utf-8").split())
+    for fact in r["added"]:  # every sentence is Riverton's own (a concept several profiles name has one each)
+        assert fact["source"] is None or " ".join(fact["source"].split()) in text, fact
     labels = {f["label"] for f in r["added"]}
     assert {"label (en)", "leading industry", "organisation", "photo", "has narrative"} <= labels
 
@@ -271,3 +274,25 @@ def test_changes_read_the_releases_not_the_seeds(rel, tmp_path):
         shutil.copytree(rel / v, tmp_path / v)
     again = compare_releases(tmp_path / "r1", tmp_path / "r2")
     assert json.loads(to_json(again)) == changes(rel, "r2")
+
+
+def test_a_shared_concept_gives_each_city_its_own_sentence(tmp_path):
+    """An industry minted by two profiles has a sentence in each profile's graph: each city's fact shows its own."""
+    from citykg.kg.changes import compare_releases
+
+    city = f"{BASE}/id/city/"
+    industry = f"{BASE}/def/industry/salt-works"
+    lines = []
+    for slug, sentence in (("alpha", "Alpha lives from its salt works."), ("beta", "Beta has old salt works.")):
+        g = f"<{BASE}/graph/profile/{slug}>"
+        lines += [f"<{city}{slug}> <{RDF.type}> <https://schema.org/City> {g} .",
+                  f"<{city}{slug}> <{BASE}/def/leadingIndustry> <{industry}> {g} .",
+                  f'<{industry}> <{BASE}/def/sourceText> "{sentence}"@en {g} .']
+    for name, data in (("old", []), ("new", lines)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "dataset.nq").write_text("\n".join(sorted(data)) + "\n", encoding="utf-8")
+        (tmp_path / name / "manifest.json").write_text(json.dumps({"base": BASE, "files": [], "sources": []}))
+    found = {c.city: c for c in compare_releases(tmp_path / "old", tmp_path / "new").cities}
+    for slug, sentence in (("alpha", "Alpha lives from its salt works."), ("beta", "Beta has old salt works.")):
+        [fact] = [f for f in found[slug].added if f["property"] == f"{BASE}/def/leadingIndustry"]
+        assert (fact["value"], fact["source"]) == (industry, sentence)
