@@ -344,25 +344,45 @@ def _city_changes(slug: str, iri: str, old: dict[str, list[Fact]], new: dict[str
     return c
 
 
+@dataclass
+class _Facts:
+    """What one release says of its cities: slug -> IRI, label and facts (key -> facts)."""
+
+    manifest: dict[str, Any]
+    base: str
+    cities: dict[str, str]
+    labels: dict[str, str | None]
+    facts: dict[str, dict[str, list[Fact]]]
+
+
+def _read(folder: Path) -> _Facts:
+    r = _Release(folder)
+    cities = r.cities()
+    return _Facts(r.manifest, r.base, cities, {slug: r.label(iri) for slug, iri in cities.items()},
+                  {slug: r.facts(slug, iri) for slug, iri in cities.items()})
+
+
 def compare_releases(old_folder: Path, new_folder: Path, from_version: str | None = None,
                      to_version: str | None = None) -> Changes:
-    """What changed from the release folder `old_folder` to `new_folder`."""
-    old, new = _Release(old_folder), _Release(new_folder)
-    old_cities, new_cities = old.cities(), new.cities()
+    """What changed from the release folder `old_folder` to `new_folder` (their dataset.nq, one after the
+    other: only one release is in memory at a time)."""
+    for folder in (old_folder, new_folder):
+        read_manifest(folder)  # a clear error for a folder that is not a release, before any work
+    old = _read(old_folder)
+    new = _read(new_folder)
     cities: list[CityChanges] = []
-    for slug in sorted(old_cities.keys() | new_cities.keys()):
-        if slug not in new_cities:
-            facts = old.facts(slug, old_cities[slug])
-            c = CityChanges(slug, old_cities[slug], old.label(old_cities[slug]), "removed",
+    for slug in sorted(old.cities.keys() | new.cities.keys()):
+        if slug not in new.cities:
+            facts = old.facts[slug]
+            c = CityChanges(slug, old.cities[slug], old.labels[slug], "removed",
                             removed=[f for k in sorted(facts) for f in facts[k]])
-        elif slug not in old_cities:
-            facts = new.facts(slug, new_cities[slug])
-            c = CityChanges(slug, new_cities[slug], new.label(new_cities[slug]), "added",
+        elif slug not in old.cities:
+            facts = new.facts[slug]
+            c = CityChanges(slug, new.cities[slug], new.labels[slug], "added",
                             added=[f for k in sorted(facts) for f in facts[k]])
         else:
-            c = _city_changes(slug, new_cities[slug], old.facts(slug, old_cities[slug]),
-                              new.facts(slug, new_cities[slug]))
-            c.label = new.label(new_cities[slug])
+            c = _city_changes(slug, new.cities[slug], old.facts[slug], new.facts[slug])
+            c.label = new.labels[slug]
             if not (c.added or c.removed or c.changed):
                 continue
         cities.append(c)
