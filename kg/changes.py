@@ -92,6 +92,10 @@ class CityChanges:
     added: list[Fact] = field(default_factory=list)
     removed: list[Fact] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)  # {"key", "old", "new"}
+    keys: dict[int, str] = field(default_factory=dict, repr=False, compare=False)  # id(fact) -> its key
+
+    def key(self, fact: Fact) -> str:
+        return self.keys.get(id(fact)) or _key_of(fact)
 
     def as_dict(self) -> dict[str, Any]:
         return {"city": self.city, "iri": self.iri, "label": self.label, "status": self.status,
@@ -324,8 +328,18 @@ def _same(old: Fact, new: Fact) -> bool:
     return all(old.get(k) == new.get(k) for k in COMPARED)
 
 
+def _identity(fact: Fact) -> tuple[Any, ...]:
+    return tuple(fact.get(k) for k in ("subject", *COMPARED))
+
+
 def _city_changes(slug: str, iri: str, old: dict[str, list[Fact]], new: dict[str, list[Fact]]) -> CityChanges:
     c = CityChanges(slug, iri, None, "changed")
+
+    def note(facts: list[Fact], into: list[Fact], key: str) -> None:
+        for f in facts:
+            into.append(f)
+            c.keys[id(f)] = key
+
     for key in sorted(old.keys() | new.keys()):
         a, b = old.get(key, []), new.get(key, [])
         if a and b:
@@ -333,14 +347,14 @@ def _city_changes(slug: str, iri: str, old: dict[str, list[Fact]], new: dict[str
                 if not _same(a[0], b[0]):
                     c.changed.append({"key": key, "old": a[0], "new": b[0]})
                 continue
-            a_values = {json.dumps(f, sort_keys=True): f for f in a}
-            b_values = {json.dumps(f, sort_keys=True): f for f in b}
-            c.removed.extend(f for k, f in sorted(a_values.items()) if k not in b_values)
-            c.added.extend(f for k, f in sorted(b_values.items()) if k not in a_values)
+            # several facts under one key (two graphs giving one observation): compared as sets
+            a_ids, b_ids = {_identity(f) for f in a}, {_identity(f) for f in b}
+            note([f for f in a if _identity(f) not in b_ids], c.removed, key)
+            note([f for f in b if _identity(f) not in a_ids], c.added, key)
         elif a:
-            c.removed.extend(a)
+            note(a, c.removed, key)
         else:
-            c.added.extend(b)
+            note(b, c.added, key)
     return c
 
 
@@ -376,10 +390,12 @@ def compare_releases(old_folder: Path, new_folder: Path, from_version: str | Non
             facts = old.facts[slug]
             c = CityChanges(slug, old.cities[slug], old.labels[slug], "removed",
                             removed=[f for k in sorted(facts) for f in facts[k]])
+            c.keys = {id(f): k for k in facts for f in facts[k]}
         elif slug not in old.cities:
             facts = new.facts[slug]
             c = CityChanges(slug, new.cities[slug], new.labels[slug], "added",
                             added=[f for k in sorted(facts) for f in facts[k]])
+            c.keys = {id(f): k for k in facts for f in facts[k]}
         else:
             c = _city_changes(slug, new.cities[slug], old.facts[slug], new.facts[slug])
             c.label = new.labels[slug]
@@ -431,13 +447,14 @@ def _rows(changes: Changes) -> Iterator[dict[str, Any]]:
         base = {"city": c.city, "city_label": c.label}
         if c.status != "changed":
             yield base | {"change": f"city {c.status}"}
-        items = [("added", None, f) for f in c.added] + [("removed", f, None) for f in c.removed] + \
-                [("changed", ch["old"], ch["new"]) for ch in c.changed]
-        for kind, old, new in items:
+        items = [("added", None, f, c.key(f)) for f in c.added] + \
+            [("removed", f, None, c.key(f)) for f in c.removed] + \
+            [("changed", ch["old"], ch["new"], ch["key"]) for ch in c.changed]
+        for kind, old, new, key in items:
             either = new or old
             assert either is not None
             yield base | {
-                "change": kind, "key": _key_of(either), "label": either["label"], "subject": either["subject"],
+                "change": kind, "key": key, "label": either["label"], "subject": either["subject"],
                 "property": either["property"], "indicator": either["indicator"], "period": either["period"],
                 **{f"old_{k}": (old or {}).get(k) for k in ("value", "unit", "qualifier", "source", "value_label")},
                 **{f"new_{k}": (new or {}).get(k) for k in ("value", "unit", "qualifier", "source", "value_label")},
@@ -445,11 +462,14 @@ def _rows(changes: Changes) -> Iterator[dict[str, Any]]:
 
 
 def _key_of(fact: Fact) -> str:
+    """The key of a fact (as `_Release.facts` gives it; several literals of one language add their value)."""
     if fact["indicator"]:
         return f"observation|{fact['indicator']}|{fact['period'] or ''}"
     if fact["inverse"]:
         return f"in|{fact['property']}|{fact['value']}"
-    return f"{fact['subject']}|{fact['property']}|{fact['lang'] or fact['value']}"
+    if fact["lang"] is None and fact["datatype"] is None and str(fact["value"]).startswith(("http://", "https://")):
+        return f"link|{fact['subject']}|{fact['property']}|{fact['value']}"
+    return f"literal|{fact['subject']}|{fact['property']}|{fact['lang'] or ''}"
 
 
 def to_csv(changes: Changes) -> str:
@@ -602,7 +622,7 @@ def triples(changes: Changes) -> list[ox.Triple]:
             add(node, _RDFS + "label", en(f"city {c.label or c.city} {c.status}"))
         for kind, facts in (("added", c.added), ("removed", c.removed)):
             for f in facts:
-                key = _key_of(f)
+                key = c.key(f)
                 node = iri(f"{cs_iri}#{kind}-{_digest(c.city, key, f['value'])}")
                 add(cs, ckg + "change", node)
                 add(node, _RDF + "type", iri(ckg + ("FactAdded" if kind == "added" else "FactRemoved")))

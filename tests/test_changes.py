@@ -184,6 +184,13 @@ def test_csv_one_row_per_change(rel):
     assert (row["old_value"], row["new_value"]) == ("21893000", "22100000")
     assert HARBOURFIELD_SENTENCE.format("22,100,000") in row["new_source"]
     assert [r["change"] for r in rows if r["city"] == "riverton"][0] == "city added"
+    # the key column: the JSON's keys of the changed facts, one distinct key per fact of a city
+    assert row["key"] == f"observation|{BASE}/def/indicator/population|"
+    for c in doc["cities"]:
+        keys = [r["key"] for r in rows if r["city"] == c["city"] and not r["change"].startswith("city")]
+        assert len(keys) == len(set(keys))
+        assert {ch["key"] for ch in c["changed"]} <= set(keys)
+        assert all(k.split("|", 1)[0] in ("observation", "literal", "link", "in") for k in keys)
 
 
 def test_turtle_statements_before_and_after(rel):
