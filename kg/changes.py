@@ -6,7 +6,8 @@ Read from the two releases' ``dataset.nq`` (never the seeds), city by city:
   and the source sentence), matched by the key (city, indicator, period), so that a corrected
   value is "changed", not removed and added;
 - the city's other direct facts: its literal values (labels and names in each language,
-  subdivision summary, coordinates of its hash nodes) matched by (subject, property, language),
+  subdivision summary, coordinates of its hash nodes, the text of its narratives) matched by
+  (subject, property, language),
   so a corrected label is "changed"; its links (province, leading industries, cooperation themes,
   centre roles, narratives, divisions, owl:sameAs, ...) and the things linked to it (landmarks,
   events, organisations, photos), matched by the linked IRI: added or removed;
@@ -256,6 +257,8 @@ class _Release:
                      for row in self.select(f"SELECT ?a WHERE {{ <{city}> <{SCHEMA.containsPlace}> ?a }}")}
         subjects = [city]
         seen = set()
+        has_narrative, narratives = str(self.policy.term("hasNarrative")), f"{self.base}/id/narrative/{slug}/"
+        texts: list[str] = []
         while subjects:
             subject = subjects.pop(0)
             if subject in seen:
@@ -267,7 +270,14 @@ class _Release:
                     continue
                 if isinstance(o, ox.NamedNode) and o.value.startswith(f"{city}#"):
                     subjects.append(o.value)  # the city's own hash nodes: geometry, coordinates
+                if p == has_narrative and isinstance(o, ox.NamedNode) and o.value.startswith(narratives):
+                    texts.append(o.value)
                 yield self._fact_of(subject, p, o, city, slug)
+        for narrative in texts:  # the text of each of the city's own narratives
+            title = self.label(narrative) or narrative.rsplit("/", 1)[-1]
+            for row in self.select(f"SELECT ?t WHERE {{ <{narrative}> <{SCHEMA.text}> ?t }}"):
+                yield _fact(subject=narrative, property=str(SCHEMA.text), value=row["t"].value,
+                            label=f"text of narrative \u201c{title}\u201d", lang=row["t"].language or None)
         for prop in _INCOMING:
             for row in self.select(f"SELECT ?s WHERE {{ ?s <{prop}> <{city}> FILTER(isIRI(?s)) }}"):
                 thing = row["s"].value
@@ -482,20 +492,51 @@ def to_csv(changes: Changes) -> str:
     return buf.getvalue()
 
 
+#: how the changelog writes a unit after a number (the QUDT unit's local name otherwise)
+_UNIT_WORDS = {"PERCENT": "%", "KiloM2": "km²", "NUM": "", "TONNE": "t", "CCY_CNY": "CNY", "CCY_EUR": "EUR",
+               "CCY_USD": "USD", "CCY_GBP": "GBP"}
+
+
+def _number(text: str) -> str:
+    """``21893000`` -> ``21,893,000``; decimals and anything else as they are."""
+    return f"{int(text):,}" if text.isdigit() else text
+
+
 def _short(fact: Fact, policy: UriPolicy) -> str:
+    """A fact's value for people: ``approximately 21,893,000``, ``more than 31.2%``, a thing's label."""
     value = fact["value_label"] or fact["value"]
     if isinstance(value, str) and value.startswith(policy.base + "/"):
         value = value[len(policy.base) + 1:]
     text = str(value)
-    if fact["qualifier"]:
-        q = fact["qualifier"].rsplit("/", 1)[-1]
-        if q != "exact":
-            text = f"{q.replace('-', ' ')} {text}"
-    if fact["upper"]:
-        text = f"{text}-{fact['upper']}"
-    if fact["unit"]:
-        text = f"{text} {fact['unit'].rsplit('/', 1)[-1]}"
+    if fact["indicator"]:
+        text = _number(text)
+        if fact["upper"]:
+            text = f"{text}-{_number(fact['upper'])}"
+        if fact["unit"]:
+            word = _UNIT_WORDS.get(fact["unit"].rsplit("/", 1)[-1], fact["unit"].rsplit("/", 1)[-1])
+            text = f"{text}{word}" if word == "%" else f"{text} {word}".rstrip()
+        if fact["qualifier"]:
+            q = fact["qualifier"].rsplit("/", 1)[-1]
+            if q not in ("exact", "between"):
+                text = f"{q.replace('-', ' ')} {text}"
+    elif len(text) > 100:
+        text = text[:97] + "..."
     return text
+
+
+def _around(old: str, new: str, width: int = 40) -> tuple[str, str]:
+    """Where two long texts differ: ``...as 21,893,000 and...`` and ``...as 22,100,000 and...``."""
+    i = next((n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+    j = 0
+    while j < min(len(old), len(new)) - i and old[-1 - j] == new[-1 - j]:
+        j += 1
+    start = max(0, i - width)
+
+    def cut(text: str) -> str:
+        end = min(len(text), len(text) - j + width)
+        return ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+
+    return cut(old), cut(new)
 
 
 def to_text(changes: Changes) -> str:
@@ -522,7 +563,10 @@ def to_text(changes: Changes) -> str:
                     what.append(k)
             if old["source"] != new["source"] or old["stated"] != new["stated"]:
                 what.append("source")
-            lines.append(f"  ~ {new['label']}: {_short(old, policy)} -> {_short(new, policy)} ({', '.join(what)})")
+            before, after = _short(old, policy), _short(new, policy)
+            if before == after:  # long texts differing after their first 100 characters: show where
+                before, after = _around(str(old["value"]), str(new["value"]))
+            lines.append(f"  ~ {new['label']}: {before} -> {after} ({', '.join(what)})")
             if new["source"]:
                 lines.append(f"      source: {new['source']}")
         for f in c.added:
