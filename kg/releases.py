@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from citykg.manifest import ManifestError
 from citykg.series import LATEST, Series, SeriesError, is_version, next_version, point_latest, remove_stale
 
 from .build import BuildError, BuildResult, build_release, write_manifest
@@ -79,7 +80,11 @@ def build_into_releases(seeds: Path, releases: Path, version: str | None = None,
             n = len(cities)
             generated = f"first release: {n} {'city' if n == 1 else 'cities'}"
         else:
-            changes = compare_releases(previous.path, tmp, from_version=previous.version, to_version=version)
+            try:
+                changes = compare_releases(previous.path, tmp, from_version=previous.version, to_version=version)
+            except (SyntaxError, OSError, ManifestError) as exc:
+                raise BuildError(f"cannot compare with the previous release {previous.version} ({previous.path}): "
+                                 f"{exc}") from None
             found["changes"] = changes
             manifest["files"] = [f for f in manifest["files"] if not str(f.get("name", "")).startswith("changes.")]
             manifest["files"].extend(write_changes(changes, tmp))

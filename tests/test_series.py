@@ -164,3 +164,16 @@ def test_latest_must_point_into_the_folder(two, tmp_path):
     (rel / "latest").unlink()
     with pytest.raises(SeriesError, match="no latest symlink"):
         Series.open(rel)
+
+
+def test_a_damaged_previous_release_stops_the_build_with_a_message(two, tmp_path):
+    rel = tmp_path / "rel"
+    shutil.copytree(two, rel, symlinks=True)
+    latest = rel / os.readlink(rel / "latest")
+    (latest / "dataset.nq").write_text("<not> <n-quads\n", encoding="utf-8")
+    result = citykg("build", "--seeds", str(seeds(tmp_path / "seeds", ("pinecrest",))), "--releases", str(rel),
+                    "--version", "v3", "--quiet", "--no-documents")
+    assert result.returncode == 1
+    assert f"cannot compare with the previous release {latest.name}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (rel / "v3").exists() and os.readlink(rel / "latest") == latest.name
