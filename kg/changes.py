@@ -6,7 +6,8 @@ Read from the two releases' ``dataset.nq`` (never the seeds), city by city:
   and the source sentence), matched by the key (city, indicator, period), so that a corrected
   value is "changed", not removed and added;
 - the city's other direct facts: its literal values (labels and names in each language,
-  subdivision summary, coordinates of its hash nodes) matched by (subject, property, language),
+  subdivision summary, coordinates of its hash nodes, the text of its narratives) matched by
+  (subject, property, language),
   so a corrected label is "changed"; its links (province, leading industries, cooperation themes,
   centre roles, narratives, divisions, owl:sameAs, ...) and the things linked to it (landmarks,
   events, organisations, photos), matched by the linked IRI: added or removed;
@@ -92,6 +93,10 @@ class CityChanges:
     added: list[Fact] = field(default_factory=list)
     removed: list[Fact] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)  # {"key", "old", "new"}
+    keys: dict[int, str] = field(default_factory=dict, repr=False, compare=False)  # id(fact) -> its key
+
+    def key(self, fact: Fact) -> str:
+        return self.keys.get(id(fact)) or _key_of(fact)
 
     def as_dict(self) -> dict[str, Any]:
         return {"city": self.city, "iri": self.iri, "label": self.label, "status": self.status,
@@ -171,13 +176,17 @@ class _Release:
             self._labels[iri] = sorted(best)[0] if best else None
         return self._labels[iri]
 
-    def source(self, iri: str) -> str | None:
-        """The source sentence of a thing (ckg:sourceText), if it has one."""
-        if iri not in self._sources:
-            texts = sorted(row["t"].value for row in self.select(
-                f"SELECT ?t WHERE {{ <{iri}> <{self.policy.term('sourceText')}> ?t }}"))
-            self._sources[iri] = texts[0] if texts else None
-        return self._sources[iri]
+    def source(self, iri: str, slug: str) -> str | None:
+        """The source sentence of a thing (ckg:sourceText) in the city's own profile graph, else in any
+        graph: a concept minted by several profiles has one sentence in each."""
+        key = f"{slug}|{iri}"
+        if key not in self._sources:
+            text = str(self.policy.term("sourceText"))
+            own = str(self.policy.graph(f"profile/{slug}"))
+            rows = self.select(f"SELECT ?t ?g WHERE {{ GRAPH ?g {{ <{iri}> <{text}> ?t }} }}")
+            texts = sorted((row["g"].value != own, row["t"].value) for row in rows)
+            self._sources[key] = texts[0][1] if texts else None
+        return self._sources[key]
 
     def property_label(self, iri: str) -> str:
         own = self.label(iri) if iri.startswith(f"{self.base}/def/") else None
@@ -191,7 +200,7 @@ class _Release:
         for fact in self._observations(city):
             out[f"observation|{fact['indicator']}|{fact['period'] or ''}"].append(fact)
         literals: dict[str, list[Fact]] = defaultdict(list)
-        for fact in self._direct(city):
+        for fact in self._direct(slug, city):
             if fact["inverse"]:
                 out[f"in|{fact['property']}|{fact['value']}"].append(fact)
             elif fact.get("_iri"):
@@ -241,13 +250,15 @@ class _Release:
                         fact[k] = " / ".join(sorted({*(fact[k] or "").split(" / "), new[k]} - {""}))
         yield from by_obs.values()
 
-    def _direct(self, city: str) -> Iterator[Fact]:
+    def _direct(self, slug: str, city: str) -> Iterator[Fact]:
         source_text = str(self.policy.term("sourceText"))
         skipped = _SKIPPED | {source_text, str(self.policy.term("reviewDecision"))}
         contained = {row["a"].value
                      for row in self.select(f"SELECT ?a WHERE {{ <{city}> <{SCHEMA.containsPlace}> ?a }}")}
         subjects = [city]
         seen = set()
+        has_narrative, narratives = str(self.policy.term("hasNarrative")), f"{self.base}/id/narrative/{slug}/"
+        texts: list[str] = []
         while subjects:
             subject = subjects.pop(0)
             if subject in seen:
@@ -259,7 +270,14 @@ class _Release:
                     continue
                 if isinstance(o, ox.NamedNode) and o.value.startswith(f"{city}#"):
                     subjects.append(o.value)  # the city's own hash nodes: geometry, coordinates
-                yield self._fact_of(subject, p, o, city)
+                if p == has_narrative and isinstance(o, ox.NamedNode) and o.value.startswith(narratives):
+                    texts.append(o.value)
+                yield self._fact_of(subject, p, o, city, slug)
+        for narrative in texts:  # the text of each of the city's own narratives
+            title = self.label(narrative) or narrative.rsplit("/", 1)[-1]
+            for row in self.select(f"SELECT ?t WHERE {{ <{narrative}> <{SCHEMA.text}> ?t }}"):
+                yield _fact(subject=narrative, property=str(SCHEMA.text), value=row["t"].value,
+                            label=f"text of narrative \u201c{title}\u201d", lang=row["t"].language or None)
         for prop in _INCOMING:
             for row in self.select(f"SELECT ?s WHERE {{ ?s <{prop}> <{city}> FILTER(isIRI(?s)) }}"):
                 thing = row["s"].value
@@ -267,9 +285,10 @@ class _Release:
                     continue
                 kind = thing[len(f"{self.base}/id/"):].split("/", 1)[0] if thing.startswith(f"{self.base}/id/") else ""
                 yield _fact(subject=city, property=str(prop), label=_THING_WORDS.get(kind, kind or "linked thing"),
-                            value=thing, value_label=self.label(thing), source=self.source(thing), inverse=True)
+                            value=thing, value_label=self.label(thing), source=self.source(thing, slug),
+                            inverse=True)
 
-    def _fact_of(self, subject: str, p: str, o: Any, city: str) -> Fact:
+    def _fact_of(self, subject: str, p: str, o: Any, city: str, slug: str) -> Fact:
         label = self.property_label(p)
         if isinstance(o, ox.Literal):
             lang = o.language or None
@@ -279,7 +298,7 @@ class _Release:
                          lang=lang, datatype=_datatype(o), source=None)
         fact = _fact(subject=subject, property=p, label=label, value=o.value,
                      value_label=self.label(o.value) if isinstance(o, ox.NamedNode) else None,
-                     source=self.source(o.value) if isinstance(o, ox.NamedNode) else None)
+                     source=self.source(o.value, slug) if isinstance(o, ox.NamedNode) else None)
         fact["_iri"] = True
         return fact
 
@@ -319,8 +338,18 @@ def _same(old: Fact, new: Fact) -> bool:
     return all(old.get(k) == new.get(k) for k in COMPARED)
 
 
+def _identity(fact: Fact) -> tuple[Any, ...]:
+    return tuple(fact.get(k) for k in ("subject", *COMPARED))
+
+
 def _city_changes(slug: str, iri: str, old: dict[str, list[Fact]], new: dict[str, list[Fact]]) -> CityChanges:
     c = CityChanges(slug, iri, None, "changed")
+
+    def note(facts: list[Fact], into: list[Fact], key: str) -> None:
+        for f in facts:
+            into.append(f)
+            c.keys[id(f)] = key
+
     for key in sorted(old.keys() | new.keys()):
         a, b = old.get(key, []), new.get(key, [])
         if a and b:
@@ -328,36 +357,58 @@ def _city_changes(slug: str, iri: str, old: dict[str, list[Fact]], new: dict[str
                 if not _same(a[0], b[0]):
                     c.changed.append({"key": key, "old": a[0], "new": b[0]})
                 continue
-            a_values = {json.dumps(f, sort_keys=True): f for f in a}
-            b_values = {json.dumps(f, sort_keys=True): f for f in b}
-            c.removed.extend(f for k, f in sorted(a_values.items()) if k not in b_values)
-            c.added.extend(f for k, f in sorted(b_values.items()) if k not in a_values)
+            # several facts under one key (two graphs giving one observation): compared as sets
+            a_ids, b_ids = {_identity(f) for f in a}, {_identity(f) for f in b}
+            note([f for f in a if _identity(f) not in b_ids], c.removed, key)
+            note([f for f in b if _identity(f) not in a_ids], c.added, key)
         elif a:
-            c.removed.extend(a)
+            note(a, c.removed, key)
         else:
-            c.added.extend(b)
+            note(b, c.added, key)
     return c
+
+
+@dataclass
+class _Facts:
+    """What one release says of its cities: slug -> IRI, label and facts (key -> facts)."""
+
+    manifest: dict[str, Any]
+    base: str
+    cities: dict[str, str]
+    labels: dict[str, str | None]
+    facts: dict[str, dict[str, list[Fact]]]
+
+
+def _read(folder: Path) -> _Facts:
+    r = _Release(folder)
+    cities = r.cities()
+    return _Facts(r.manifest, r.base, cities, {slug: r.label(iri) for slug, iri in cities.items()},
+                  {slug: r.facts(slug, iri) for slug, iri in cities.items()})
 
 
 def compare_releases(old_folder: Path, new_folder: Path, from_version: str | None = None,
                      to_version: str | None = None) -> Changes:
-    """What changed from the release folder `old_folder` to `new_folder`."""
-    old, new = _Release(old_folder), _Release(new_folder)
-    old_cities, new_cities = old.cities(), new.cities()
+    """What changed from the release folder `old_folder` to `new_folder` (their dataset.nq, one after the
+    other: only one release is in memory at a time)."""
+    for folder in (old_folder, new_folder):
+        read_manifest(folder)  # a clear error for a folder that is not a release, before any work
+    old = _read(old_folder)
+    new = _read(new_folder)
     cities: list[CityChanges] = []
-    for slug in sorted(old_cities.keys() | new_cities.keys()):
-        if slug not in new_cities:
-            facts = old.facts(slug, old_cities[slug])
-            c = CityChanges(slug, old_cities[slug], old.label(old_cities[slug]), "removed",
+    for slug in sorted(old.cities.keys() | new.cities.keys()):
+        if slug not in new.cities:
+            facts = old.facts[slug]
+            c = CityChanges(slug, old.cities[slug], old.labels[slug], "removed",
                             removed=[f for k in sorted(facts) for f in facts[k]])
-        elif slug not in old_cities:
-            facts = new.facts(slug, new_cities[slug])
-            c = CityChanges(slug, new_cities[slug], new.label(new_cities[slug]), "added",
+            c.keys = {id(f): k for k in facts for f in facts[k]}
+        elif slug not in old.cities:
+            facts = new.facts[slug]
+            c = CityChanges(slug, new.cities[slug], new.labels[slug], "added",
                             added=[f for k in sorted(facts) for f in facts[k]])
+            c.keys = {id(f): k for k in facts for f in facts[k]}
         else:
-            c = _city_changes(slug, new_cities[slug], old.facts(slug, old_cities[slug]),
-                              new.facts(slug, new_cities[slug]))
-            c.label = new.label(new_cities[slug])
+            c = _city_changes(slug, new.cities[slug], old.facts[slug], new.facts[slug])
+            c.label = new.labels[slug]
             if not (c.added or c.removed or c.changed):
                 continue
         cities.append(c)
@@ -406,13 +457,14 @@ def _rows(changes: Changes) -> Iterator[dict[str, Any]]:
         base = {"city": c.city, "city_label": c.label}
         if c.status != "changed":
             yield base | {"change": f"city {c.status}"}
-        items = [("added", None, f) for f in c.added] + [("removed", f, None) for f in c.removed] + \
-                [("changed", ch["old"], ch["new"]) for ch in c.changed]
-        for kind, old, new in items:
+        items = [("added", None, f, c.key(f)) for f in c.added] + \
+            [("removed", f, None, c.key(f)) for f in c.removed] + \
+            [("changed", ch["old"], ch["new"], ch["key"]) for ch in c.changed]
+        for kind, old, new, key in items:
             either = new or old
             assert either is not None
             yield base | {
-                "change": kind, "key": _key_of(either), "label": either["label"], "subject": either["subject"],
+                "change": kind, "key": key, "label": either["label"], "subject": either["subject"],
                 "property": either["property"], "indicator": either["indicator"], "period": either["period"],
                 **{f"old_{k}": (old or {}).get(k) for k in ("value", "unit", "qualifier", "source", "value_label")},
                 **{f"new_{k}": (new or {}).get(k) for k in ("value", "unit", "qualifier", "source", "value_label")},
@@ -420,11 +472,14 @@ def _rows(changes: Changes) -> Iterator[dict[str, Any]]:
 
 
 def _key_of(fact: Fact) -> str:
+    """The key of a fact (as `_Release.facts` gives it; several literals of one language add their value)."""
     if fact["indicator"]:
         return f"observation|{fact['indicator']}|{fact['period'] or ''}"
     if fact["inverse"]:
         return f"in|{fact['property']}|{fact['value']}"
-    return f"{fact['subject']}|{fact['property']}|{fact['lang'] or fact['value']}"
+    if fact["lang"] is None and fact["datatype"] is None and str(fact["value"]).startswith(("http://", "https://")):
+        return f"link|{fact['subject']}|{fact['property']}|{fact['value']}"
+    return f"literal|{fact['subject']}|{fact['property']}|{fact['lang'] or ''}"
 
 
 def to_csv(changes: Changes) -> str:
@@ -437,31 +492,60 @@ def to_csv(changes: Changes) -> str:
     return buf.getvalue()
 
 
+#: how the changelog writes a unit after a number (the QUDT unit's local name otherwise)
+_UNIT_WORDS = {"PERCENT": "%", "KiloM2": "km²", "NUM": "", "TONNE": "t", "CCY_CNY": "CNY", "CCY_EUR": "EUR",
+               "CCY_USD": "USD", "CCY_GBP": "GBP"}
+
+
+def _number(text: str) -> str:
+    """``21893000`` -> ``21,893,000``; decimals and anything else as they are."""
+    return f"{int(text):,}" if text.isdigit() else text
+
+
 def _short(fact: Fact, policy: UriPolicy) -> str:
+    """A fact's value for people: ``approximately 21,893,000``, ``more than 31.2%``, a thing's label."""
     value = fact["value_label"] or fact["value"]
     if isinstance(value, str) and value.startswith(policy.base + "/"):
         value = value[len(policy.base) + 1:]
     text = str(value)
-    if fact["qualifier"]:
-        q = fact["qualifier"].rsplit("/", 1)[-1]
-        if q != "exact":
-            text = f"{q.replace('-', ' ')} {text}"
-    if fact["upper"]:
-        text = f"{text}-{fact['upper']}"
-    if fact["unit"]:
-        text = f"{text} {fact['unit'].rsplit('/', 1)[-1]}"
+    if fact["indicator"]:
+        text = _number(text)
+        if fact["upper"]:
+            text = f"{text}-{_number(fact['upper'])}"
+        if fact["unit"]:
+            word = _UNIT_WORDS.get(fact["unit"].rsplit("/", 1)[-1], fact["unit"].rsplit("/", 1)[-1])
+            text = f"{text}{word}" if word == "%" else f"{text} {word}".rstrip()
+        if fact["qualifier"]:
+            q = fact["qualifier"].rsplit("/", 1)[-1]
+            if q not in ("exact", "between"):
+                text = f"{q.replace('-', ' ')} {text}"
+    elif len(text) > 100:
+        text = text[:97] + "..."
     return text
+
+
+def _around(old: str, new: str, width: int = 40) -> tuple[str, str]:
+    """Where two long texts differ: ``...as 21,893,000 and...`` and ``...as 22,100,000 and...``."""
+    i = next((n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+    j = 0
+    while j < min(len(old), len(new)) - i and old[-1 - j] == new[-1 - j]:
+        j += 1
+    start = max(0, i - width)
+
+    def cut(text: str) -> str:
+        end = min(len(text), len(text) - j + width)
+        return ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+
+    return cut(old), cut(new)
 
 
 def to_text(changes: Changes) -> str:
     """The changelog for people: a line per change, city by city."""
     policy = UriPolicy(changes.base)
-    s = changes.summary
     lines = [f"changes from {changes.from_version or '?'} ({changes.from_built or '?'}) to {changes.to_version or '?'} "
              f"({changes.to_built or '?'}): {summary_line(changes)}"]
     if not changes.cities:
         return lines[0] + "\n"
-    del s
     for c in changes.cities:
         name = c.label or c.city
         if c.status == "added":
@@ -479,7 +563,10 @@ def to_text(changes: Changes) -> str:
                     what.append(k)
             if old["source"] != new["source"] or old["stated"] != new["stated"]:
                 what.append("source")
-            lines.append(f"  ~ {new['label']}: {_short(old, policy)} -> {_short(new, policy)} ({', '.join(what)})")
+            before, after = _short(old, policy), _short(new, policy)
+            if before == after:  # long texts differing after their first 100 characters: show where
+                before, after = _around(str(old["value"]), str(new["value"]))
+            lines.append(f"  ~ {new['label']}: {before} -> {after} ({', '.join(what)})")
             if new["source"]:
                 lines.append(f"      source: {new['source']}")
         for f in c.added:
@@ -579,7 +666,7 @@ def triples(changes: Changes) -> list[ox.Triple]:
             add(node, _RDFS + "label", en(f"city {c.label or c.city} {c.status}"))
         for kind, facts in (("added", c.added), ("removed", c.removed)):
             for f in facts:
-                key = _key_of(f)
+                key = c.key(f)
                 node = iri(f"{cs_iri}#{kind}-{_digest(c.city, key, f['value'])}")
                 add(cs, ckg + "change", node)
                 add(node, _RDF + "type", iri(ckg + ("FactAdded" if kind == "added" else "FactRemoved")))

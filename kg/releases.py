@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from citykg.manifest import ManifestError
 from citykg.series import LATEST, Series, SeriesError, is_version, next_version, point_latest, remove_stale
 
 from .build import BuildError, BuildResult, build_release, write_manifest
@@ -57,6 +58,8 @@ def build_into_releases(seeds: Path, releases: Path, version: str | None = None,
     """Builds the release `version` (default: today's UTC date, ``.2``, ``.3``, … when taken) into the
     releases folder `releases` and points ``latest`` at it; `finish(folder)` runs on the complete
     release before it is put in place (the CLI pre-renders its documents there)."""
+    if version is not None:
+        check_version(version)  # before anything is created
     try:
         series = Series.open(releases, create=True)
     except SeriesError as exc:
@@ -65,7 +68,6 @@ def build_into_releases(seeds: Path, releases: Path, version: str | None = None,
     remove_stale(root)
     if version is None:
         version = next_version(root)
-    check_version(version)
     if (root / version).exists() or (root / version).is_symlink():
         raise BuildError(f"{root / version}: release {version} exists; releases are immutable, so build another "
                          "--version (or leave it out: the date, then .2, .3, ...)")
@@ -78,7 +80,11 @@ def build_into_releases(seeds: Path, releases: Path, version: str | None = None,
             n = len(cities)
             generated = f"first release: {n} {'city' if n == 1 else 'cities'}"
         else:
-            changes = compare_releases(previous.path, tmp, from_version=previous.version, to_version=version)
+            try:
+                changes = compare_releases(previous.path, tmp, from_version=previous.version, to_version=version)
+            except (SyntaxError, OSError, ManifestError) as exc:
+                raise BuildError(f"cannot compare with the previous release {previous.version} ({previous.path}): "
+                                 f"{exc}") from None
             found["changes"] = changes
             manifest["files"] = [f for f in manifest["files"] if not str(f.get("name", "")).startswith("changes.")]
             manifest["files"].extend(write_changes(changes, tmp))

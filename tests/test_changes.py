@@ -39,6 +39,7 @@ def rel(tmp_path_factory) -> Path:
     (s / "profiles" / "harbourfield.yaml").write_text("city:\n  labels:\n    zh: 港田\n", encoding="utf-8")
     edit(s, "lakeview", "the forest coverage rate is about 31.2%", "the forest coverage rate is more than 31.2%")
     edit(s, "lakeview", " Lakeview is home to over 60 universities and colleges.", "")
+    edit(s, "lakeview", "Lakeview is building a metro network", "Lakeview has built a metro network")
     (s / "profiles" / "riverton.txt").write_bytes((PROFILES / "riverton.txt").read_bytes())
     build("r2")
     (s / "profiles" / "pinecrest.txt").unlink()
@@ -77,7 +78,7 @@ def test_changes_files_are_listed_in_the_manifest(rel):
     assert names["changes.csv"]["media_type"] == "text/csv"
     assert names["changes.ttl"]["triples"] > 0
     verify_files(rel / "r2", manifest)  # sizes and SHA-256 are those of the files
-    assert manifest["version_notes"] == ("1 city added, 3 facts changed, 2 facts added, 1 fact removed in 2 cities")
+    assert manifest["version_notes"] == ("1 city added, 4 facts changed, 2 facts added, 1 fact removed in 2 cities")
 
 
 def test_summary_and_header(rel):
@@ -86,7 +87,7 @@ def test_summary_and_header(rel):
     built = {v: json.loads((rel / v / "manifest.json").read_text())["built"] for v in ("r1", "r2")}
     assert (doc["from_built"], doc["to_built"]) == (built["r1"], built["r2"])
     assert doc["summary"] == {"cities_added": 1, "cities_removed": 0, "cities_changed": 2, "facts_added": 2,
-                              "facts_removed": 1, "facts_changed": 3}
+                              "facts_removed": 1, "facts_changed": 4}
     assert [c["city"] for c in doc["cities"]] == ["harbourfield", "lakeview", "riverton"]
 
 
@@ -121,6 +122,9 @@ def test_a_changed_qualifier_and_a_removed_fact(rel):
     assert removed["value"] == "60" and removed["qualifier"].endswith("/qualifier/more-than")
     assert "home to over 60 universities" in removed["source"]
     assert lv["added"] == []
+    [text] = [c for c in lv["changed"] if c["new"]["property"] == "https://schema.org/text"]
+    assert text["new"]["subject"] == f"{BASE}/id/narrative/lakeview/urban-mobility"
+    assert "has built a metro network" in text["new"]["value"] and "is building" in text["old"]["value"]
 
 
 def test_a_label_added_then_changed(rel):
@@ -140,6 +144,9 @@ def test_a_city_added_with_all_its_facts(rel):
     assert r["status"] == "added" and r["removed"] == [] and r["changed"] == []
     population = [f for f in r["added"] if f["indicator"] == str(P.concept("indicator", "population"))]
     assert len(population) == 1 and population[0]["value"]
+    text = " ".join((PROFILES / "riverton.txt").read_text(encoding="utf-8").split())
+    for fact in r["added"]:  # every sentence is Riverton's own (a concept several profiles name has one each)
+        assert fact["source"] is None or " ".join(fact["source"].split()) in text, fact
     labels = {f["label"] for f in r["added"]}
     assert {"label (en)", "leading industry", "organisation", "photo", "has narrative"} <= labels
 
@@ -181,6 +188,13 @@ def test_csv_one_row_per_change(rel):
     assert (row["old_value"], row["new_value"]) == ("21893000", "22100000")
     assert HARBOURFIELD_SENTENCE.format("22,100,000") in row["new_source"]
     assert [r["change"] for r in rows if r["city"] == "riverton"][0] == "city added"
+    # the key column: the JSON's keys of the changed facts, one distinct key per fact of a city
+    assert row["key"] == f"observation|{BASE}/def/indicator/population|"
+    for c in doc["cities"]:
+        keys = [r["key"] for r in rows if r["city"] == c["city"] and not r["change"].startswith("city")]
+        assert len(keys) == len(set(keys))
+        assert {ch["key"] for ch in c["changed"]} <= set(keys)
+        assert all(k.split("|", 1)[0] in ("observation", "literal", "link", "in") for k in keys)
 
 
 def test_turtle_statements_before_and_after(rel):
@@ -227,12 +241,14 @@ def test_diff_prints_the_changelog(rel):
     assert text.returncode == 0, text.stderr
     out = text.stdout
     assert out.splitlines()[0].startswith("changes from r1 (")
-    assert "1 city added, 3 facts changed, 2 facts added, 1 fact removed in 2 cities" in out.splitlines()[0]
+    assert "1 city added, 4 facts changed, 2 facts added, 1 fact removed in 2 cities" in out.splitlines()[0]
     assert "~ city Harbourfield (harbourfield)" in out
-    assert "  ~ population: approximately 21893000 NUM -> approximately 22100000 NUM (value, source)" in out
-    assert ("  ~ forest coverage rate (2021): approximately 31.2 PERCENT -> more than 31.2 PERCENT "
-            "(qualifier, source)") in out
-    assert "  - universities: more than 60 NUM" in out
+    assert "  ~ population: approximately 21,893,000 -> approximately 22,100,000 (value, source)" in out
+    assert "  ~ forest coverage rate (2021): approximately 31.2% -> more than 31.2% (qualifier, source)" in out
+    assert "  - universities: more than 60\n" in out
+    [line] = [ln for ln in out.splitlines() if ln.startswith("  ~ text of narrative \u201cUrban mobility\u201d: ")]
+    assert "Lakeview is building a metro network" in line and "-> Lakeview has built a metro network" in line
+    assert line.endswith(" (value)")
     assert "+ city Riverton (riverton) added" in out
     folders = citykg("diff", str(rel / "r2"), str(rel / "r3"))
     assert folders.returncode == 0 and "- city Pinecrest (pinecrest) removed" in folders.stdout
@@ -271,3 +287,39 @@ def test_changes_read_the_releases_not_the_seeds(rel, tmp_path):
         shutil.copytree(rel / v, tmp_path / v)
     again = compare_releases(tmp_path / "r1", tmp_path / "r2")
     assert json.loads(to_json(again)) == changes(rel, "r2")
+
+
+def test_a_shared_concept_gives_each_city_its_own_sentence(tmp_path):
+    """An industry minted by two profiles has a sentence in each profile's graph: each city's fact shows its own."""
+    from citykg.kg.changes import compare_releases
+
+    city = f"{BASE}/id/city/"
+    industry = f"{BASE}/def/industry/salt-works"
+    lines = []
+    for slug, sentence in (("alpha", "Alpha lives from its salt works."), ("beta", "Beta has old salt works.")):
+        g = f"<{BASE}/graph/profile/{slug}>"
+        lines += [f"<{city}{slug}> <{RDF.type}> <https://schema.org/City> {g} .",
+                  f"<{city}{slug}> <{BASE}/def/leadingIndustry> <{industry}> {g} .",
+                  f'<{industry}> <{BASE}/def/sourceText> "{sentence}"@en {g} .']
+    for name, data in (("old", []), ("new", lines)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "dataset.nq").write_text("\n".join(sorted(data)) + "\n", encoding="utf-8")
+        (tmp_path / name / "manifest.json").write_text(json.dumps({"base": BASE, "files": [], "sources": []}))
+    found = {c.city: c for c in compare_releases(tmp_path / "old", tmp_path / "new").cities}
+    for slug, sentence in (("alpha", "Alpha lives from its salt works."), ("beta", "Beta has old salt works.")):
+        [fact] = [f for f in found[slug].added if f["property"] == f"{BASE}/def/leadingIndustry"]
+        assert (fact["value"], fact["source"]) == (industry, sentence)
+
+
+def test_text_shows_where_two_long_texts_differ():
+    from citykg.kg.changes import Changes, CityChanges, _fact, to_text
+
+    long = "Intro words. " * 10 + "The port handles 450 million tonnes." + " More words." * 5
+    old = _fact(subject=f"{BASE}/id/city/x", property=f"{BASE}/def/subdivisionSummary", label="summary", value=long,
+                lang="en")
+    new = dict(old, value=long.replace("450", "460"))
+    c = CityChanges("x", f"{BASE}/id/city/x", "X", "changed", changed=[{"key": "k", "old": old, "new": new}])
+    text = to_text(Changes("a", "b", None, None, BASE, [c]))
+    [line] = [ln for ln in text.splitlines() if ln.startswith("  ~ summary: ")]
+    assert "The port handles 450 million tonnes." in line and "The port handles 460 million tonnes." in line
+    assert line.count("...") == 4 and len(line) < 300

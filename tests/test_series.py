@@ -137,3 +137,43 @@ def test_not_a_releases_folder(two, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert Series.open(empty).releases == [] and Series.open(empty).latest is None
+
+
+def test_order_is_by_build_time_then_by_the_chain_of_versions(two, tmp_path):
+    """Three releases built in the same second, named against their order: the chain of previous
+    versions orders them; a later build time comes later whatever its name."""
+    rel = tmp_path / "rel"
+    rel.mkdir()
+    template = manifest(two / "v1")
+    for version, previous, built in (("zz", None, "2026-12-02T10:00:00Z"), ("aa", "zz", "2026-12-02T10:00:00Z"),
+                                     ("mm", "aa", "2026-12-02T10:00:00Z"), ("00", "mm", "2026-12-02T10:00:01Z")):
+        (rel / version).mkdir()
+        m = dict(template, version=version, previous_version=previous, built=built, files=[])
+        (rel / version / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    os.symlink("00", rel / "latest")
+    assert Series.open(rel).versions == ["zz", "aa", "mm", "00"]
+
+
+def test_latest_must_point_into_the_folder(two, tmp_path):
+    rel = tmp_path / "rel"
+    shutil.copytree(two, rel, symlinks=True)
+    (rel / "latest").unlink()
+    os.symlink(str(two / "v1"), rel / "latest")  # absolute, elsewhere
+    with pytest.raises(SeriesError, match="not a release of this folder"):
+        Series.open(rel)
+    (rel / "latest").unlink()
+    with pytest.raises(SeriesError, match="no latest symlink"):
+        Series.open(rel)
+
+
+def test_a_damaged_previous_release_stops_the_build_with_a_message(two, tmp_path):
+    rel = tmp_path / "rel"
+    shutil.copytree(two, rel, symlinks=True)
+    latest = rel / os.readlink(rel / "latest")
+    (latest / "dataset.nq").write_text("<not> <n-quads\n", encoding="utf-8")
+    result = citykg("build", "--seeds", str(seeds(tmp_path / "seeds", ("pinecrest",))), "--releases", str(rel),
+                    "--version", "v3", "--quiet", "--no-documents")
+    assert result.returncode == 1
+    assert f"cannot compare with the previous release {latest.name}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (rel / "v3").exists() and os.readlink(rel / "latest") == latest.name
