@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from citykg.server import docstore, queries, versions
+from citykg.server import docstore, queries
 from citykg.server.app import create_app
 from citykg.server.cache import LRU
 from citykg.server.release import Release, ReleaseError, parse_triples, replace_graph
@@ -49,6 +49,8 @@ from citykg.server.versions import (
 )
 from flask import Flask
 from werkzeug.wsgi import get_host
+
+from citykg.series import catalog_graph
 
 #: Settings of an earlier release's app beyond the server's: its files are checked against its manifest
 #: (sizes at every first use, SHA-256 once per release), as the latest's are at start. It shares the latest's
@@ -81,7 +83,7 @@ def serve_series(folder: Path | str, *, base: str | None = None, config: dict | 
     base_ = kg.policy.base
     # the series, its versioned datasets and their distributions and checksums join the latest's catalogue;
     # the places the catalogue types as dct:Location (a city of an earlier release only) do not
-    if data is not None and not replace_graph(kg.store, str(kg.policy.graph("metadata")), data,
+    if not replace_graph(kg.store, str(kg.policy.graph("metadata")), data,
                                               kg.release.built_base, base_,
                                               (f"{base_}/id/dataset/", f"{base_}/release/")):
         log("the store cannot be changed: its metadata graph keeps the latest's catalogue, /catalog has the series")
@@ -179,23 +181,18 @@ class SeriesDispatcher:
             cons[v.version] = docstore.open_readonly(file) if file.is_file() else None
         return cons[v.version]
 
-    def catalog_triples(self) -> list | None:
+    def catalog_triples(self) -> list:
         """The DCAT-AP catalogue of the folder (`citykg.series.catalog_graph`: the latest's catalogue, the
-        dataset series, a dataset per kept release) as triples, moved to the served base; None when the
-        build side has no such function."""
+        dataset series, a dataset per kept release) as triples, moved to the served base."""
         if self._catalog is None:
             data = self.catalog_ntriples()
-            if data is None:
-                return None
             self._catalog = parse_triples(data, self.kg.release.built_base, self.kg.policy.base)
         return self._catalog
 
-    def catalog_ntriples(self) -> bytes | None:
-        """The series catalogue as N-Triples, as built (None when the build side has no `catalog_graph`)."""
-        if versions.catalog_graph is None:
-            return None
+    def catalog_ntriples(self) -> bytes:
+        """The series catalogue as N-Triples, as built (`citykg.series.catalog_graph`)."""
         if self._catalog_nt is None:
-            self._catalog_nt = versions.catalog_graph(self.versions.folder).serialize(format="nt", encoding="utf-8")
+            self._catalog_nt = catalog_graph(self.versions.folder).serialize(format="nt", encoding="utf-8")
         return self._catalog_nt
 
     # -- WSGI ------------------------------------------------------------------------------------------

@@ -14,14 +14,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-try:  # the build side's module (issue 15); until it is merged, --releases says so
-    from citykg import series as _series
-except ImportError:  # pragma: no cover
-    _series = None  # type: ignore[assignment]
-Series = getattr(_series, "Series", None)
-_SeriesError = getattr(_series, "SeriesError", ValueError)
-#: ``catalog_graph(folder)``: the DCAT-AP catalogue of a folder of releases (an rdflib Graph), when the build has it
-catalog_graph = getattr(_series, "catalog_graph", None)
+from citykg.series import Series, SeriesError
 
 #: what a version may look like in a URL (the build's versions: dates, numbers, dots, hyphens)
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
@@ -63,11 +56,9 @@ class Versions:
     @classmethod
     def open(cls, folder: Path | str) -> Versions:
         folder = Path(folder).expanduser().resolve()
-        if Series is None:
-            raise OSError("this citykg has no citykg.series (build side of issue 15)")
         try:
             series = Series.open(folder)
-        except _SeriesError as exc:
+        except SeriesError as exc:
             raise ValueError(str(exc)) from None
         items = [Version(str(r.version), Path(r.path).resolve(), _as_datetime(r.built),
                          getattr(r, "previous_version", None), getattr(r, "notes", "") or "")
