@@ -40,8 +40,16 @@ def main() -> None:
 @click.option("--seeds", "seeds", type=click.Path(path_type=Path), default=None,
               help="Folder with profiles/*.txt (each with an optional reviewed .yaml sidecar) and indicators/*.csv "
                    "[default: ./seeds, else the embedded default seeds (the Nanchang profile)].")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Release folder, replaced atomically when the build succeeds.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Release folder, replaced atomically when the build succeeds [default: dist].")
+@click.option("--releases", "releases", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Instead of --out: keep the release beside the earlier ones, in DIR/VERSION/, and point DIR/latest "
+                   "at it (with the changes against the previous release).")
+@click.option("--version", "version", default=None, metavar="V",
+              help="The release's version (with --releases: default the UTC date YYYY-MM-DD, then .2, .3, ...; an "
+                   "existing version is refused). With --out: written into the manifest.")
+@click.option("--notes", "notes", default=None, metavar="TEXT",
+              help="Version notes (adms:versionNotes) [default: a one-line summary of the changes].")
 @click.option("--base", default=None, help="Canonical base URI (default https://w3id.org/citykg).")
 @click.option("--license", "license_", default=None,
               help="Dataset licence IRI (default EU authority CC_BY_4_0).")
@@ -55,16 +63,31 @@ def main() -> None:
 @click.option("--documents/--no-documents", default=True, show_default=True,
               help="Pre-render every resource's Turtle document into OUT/documents.sqlite (served by every worker).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars: print only errors and the final line.")
-def build(seeds: Path | None, out: Path, base: str | None, license_: str | None, includes: tuple[Path, ...],
-          validator: str, require: str, documents: bool, quiet: bool) -> None:
-    """Extract, map and validate every profile of SEEDS and write the release folder OUT."""
+def build(seeds: Path | None, out: Path | None, releases: Path | None, version: str | None, notes: str | None,
+          base: str | None, license_: str | None, includes: tuple[Path, ...], validator: str, require: str,
+          documents: bool, quiet: bool) -> None:
+    """Extract, map and validate every profile of SEEDS and write the release folder OUT (or a new release of
+    the releases folder DIR)."""
     from contextlib import nullcontext
     from dataclasses import replace
 
     from citykg.kg.build import BuildError, build_release
     from citykg.kg.metadata import ReleaseSettings
     from citykg.kg.progress import Steps, rich_progress
+    from citykg.kg.releases import build_into_releases, check_version, stamp_version
     from citykg.kg.validate import MissingTermsError, ValidationError
+
+    if out is not None and releases is not None:
+        raise click.UsageError("--out and --releases are two ways to write the release: give one of them")
+    if releases is None and out is None:
+        out = Path("dist")
+    if version is not None:
+        try:
+            check_version(version)
+        except BuildError as exc:
+            raise click.BadParameter(str(exc), param_hint="--version") from None
+    kept = f"every release in {releases} and its latest are unchanged" if releases is not None else \
+        f"the previous release in {out} is unchanged"
 
     if seeds is None:
         seeds = Path("seeds")
@@ -76,25 +99,48 @@ def build(seeds: Path | None, out: Path, base: str | None, license_: str | None,
         settings = replace(settings, license=license_)
     progress = None if quiet else rich_progress(err)
     steps = Steps(progress, log=(lambda _m: None) if quiet else (lambda m: err.print(f"· {m}", markup=False)))
+    say = (lambda _m: None) if quiet else (lambda m: err.print(f"· {m}", markup=False))
+
+    def prerender_into(folder: Path) -> None:
+        from citykg.server.prerender import prerender
+
+        done = prerender(folder, log=say)
+        click.echo(f"pre-rendered {done['documents']:,} documents in {done['seconds']:.1f} s "
+                   f"({done['bytes'] / 1e6:,.0f} MB)")
+
+    options = dict(base=base, settings=settings, includes=includes, steps=steps, validator=validator,
+                   require=[r.strip() for r in require.split(",") if r.strip()])
+    series = None
     try:
         with progress if progress is not None else nullcontext():
-            result = build_release(seeds, out, base=base, settings=settings, includes=includes, steps=steps,
-                                   validator=validator, require=[r.strip() for r in require.split(",") if r.strip()])
+            if releases is not None:
+                # the documents are pre-rendered in the new release's temporary folder: it becomes
+                # DIR/V and latest only complete
+                series = build_into_releases(seeds, releases, version, notes,
+                                             finish=prerender_into if documents else None, **options)
+                result = series.build
+            else:
+                assert out is not None
+                stamp = None
+                if version is not None or notes is not None:
+                    def stamp(_tmp: Path, manifest: dict, _cities: list[str]) -> dict:
+                        from citykg.kg.build import write_manifest
+
+                        manifest = stamp_version(manifest, version, None, notes)  # type: ignore[arg-type]
+                        write_manifest(_tmp, manifest)
+                        return manifest
+                result = build_release(seeds, out, before_swap=stamp, **options)  # type: ignore[arg-type]
     except ValidationError as exc:
         fail("build stopped", exc)
-        err.print(f"the previous release in {out} is unchanged", markup=False)
+        err.print(kept, markup=False)
         sys.exit(1)
     except (BuildError, MissingTermsError, ValueError, OSError) as exc:
         fail("build failed", exc)
-        err.print(f"the previous release in {out} is unchanged", markup=False)
+        err.print(kept, markup=False)
         sys.exit(1)
     m = result.manifest
-    if documents:
-        from citykg.server.prerender import prerender
-
-        done = prerender(result.out, log=(lambda _m: None) if quiet else (lambda m: err.print(f"· {m}", markup=False)))
-        click.echo(f"pre-rendered {done['documents']:,} documents in {done['seconds']:.1f} s "
-                   f"({done['bytes'] / 1e6:,.0f} MB)")
+    if documents and series is None:
+        prerender_into(result.out)
     for warning in result.warnings:
         err.print(f"warning: {warning}", markup=False)
     r = result.review
@@ -103,6 +149,63 @@ def build(seeds: Path | None, out: Path, base: str | None, license_: str | None,
     click.echo(f"built {result.out}: {len(result.profiles)} profile(s), {result.facts} facts, {m['triples']:,} "
                f"triples, {len(m['files'])} files, conforms to the shapes"
                + (f"; {len(result.warnings)} warning(s) (see reports/)" if result.warnings else ""))
+    if series is not None:
+        click.echo(f"release {series.version} of {series.root} (previous: {series.previous_version or 'none'}): "
+                   f"{m.get('version_notes')}; {series.root / 'latest'} -> {series.version}")
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--releases", "releases", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="OLD and NEW are versions of the releases folder DIR (else they are two release folders).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "turtle"]), default="text",
+              show_default=True)
+def diff(old: str, new: str, releases: Path | None, fmt: str) -> None:
+    """Print what changed from the release OLD to the release NEW: per city, the facts added, removed and
+    changed (old -> new value, with unit, qualifier, period and source sentence), and the cities added and
+    removed."""
+    from citykg.kg.changes import compare_releases, to_csv, to_json, to_text, to_turtle
+    from citykg.manifest import ManifestError
+    from citykg.series import Series, SeriesError
+
+    try:
+        if releases is not None:
+            series = Series.open(releases)
+            a, b = series.get(old), series.get(new)
+            changes = compare_releases(a.path, b.path, a.version, b.version)
+        else:
+            changes = compare_releases(Path(old), Path(new))
+    except (SeriesError, ManifestError, OSError, SyntaxError) as exc:
+        fail("cannot compare", exc)
+        sys.exit(1)
+    if fmt == "turtle" and changes.to_version is None:
+        changes.to_version = "unversioned"
+    writer = {"text": to_text, "csv": to_csv, "json": to_json, "turtle": to_turtle}[fmt]
+    click.echo(writer(changes), nl=False)
+
+
+@main.command()
+@click.option("--releases", "releases", type=click.Path(path_type=Path), required=True, metavar="DIR",
+              help="The releases folder (written by `citykg build --releases DIR`).")
+@click.option("--keep", "keep", type=int, required=True, metavar="N",
+              help="How many releases to keep (the newest; the one latest points to is always kept). At least 1.")
+def prune(releases: Path, keep: int) -> None:
+    """Delete the oldest releases of DIR beyond the newest N (never the one latest points to)."""
+    from citykg.series import SeriesError
+    from citykg.series import prune as run_prune
+
+    if keep < 1:
+        raise click.BadParameter(f"{keep}: keep at least 1 release (the latest)", param_hint="--keep")
+    try:
+        removed = run_prune(releases, keep)
+    except (SeriesError, OSError) as exc:
+        fail("cannot prune", exc)
+        sys.exit(1)
+    if removed:
+        click.echo(f"removed {len(removed)} release(s) from {releases}: {', '.join(removed)}")
+    else:
+        click.echo(f"nothing to remove: {releases} keeps at most {keep} release(s)")
 
 
 @main.command()
@@ -190,8 +293,11 @@ def _list_settings(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 
 @main.command()
-@click.option("--release", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Release folder written by `citykg build`.")
+@click.option("--release", type=click.Path(path_type=Path), default=None,
+              help="Release folder written by `citykg build`  [default: dist].")
+@click.option("--releases", "releases", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="A folder of releases (`citykg build --releases DIR`): the latest at the usual URIs, every kept "
+                   "release under /release/{version}/, Memento between them. Not with --release.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="TCP port.")
 @click.option("--base", default=None,
@@ -212,16 +318,20 @@ def _list_settings(ctx: click.Context, _param: click.Parameter, value: bool) -> 
                    "Also read from CITYKG_NAME environment variables. --list-settings shows them all.")
 @click.option("--list-settings", is_flag=True, is_eager=True, expose_value=False, callback=_list_settings,
               help="List every server setting with its default and exit.")
-def serve(release: Path, host: str, port: int, base: str | None, workers: int | None, http_server: str,
-          store_url: str | None, store_mode: str, assignments: dict[str, str]) -> None:
+def serve(release: Path | None, releases: Path | None, host: str, port: int, base: str | None, workers: int | None,
+          http_server: str, store_url: str | None, store_mode: str, assignments: dict[str, str]) -> None:
     """Serve RELEASE as linked data (pages, RDF, SPARQL, downloads) under gunicorn or granian."""
     from citykg.server.release import ReleaseError
     from citykg.server.serve import main as run_server
     from citykg.server.settings import SettingError
 
+    if release is not None and releases is not None:
+        raise click.UsageError("give either --release DIR (one release) or --releases DIR (a folder of releases)")
+    if releases is not None and store_url:
+        raise click.UsageError("--store serves one release: it cannot be combined with --releases")
     try:
-        run_server(release, host=host, port=port, base=base, workers=workers, store_mode=store_mode,
-                   store_url=store_url, settings=assignments, http=http_server)
+        run_server(release or Path("dist"), host=host, port=port, base=base, workers=workers, store_mode=store_mode,
+                   store_url=store_url, settings=assignments, http=http_server, releases=releases)
     except (ReleaseError, SettingError) as exc:
         fail("cannot serve", exc)
         sys.exit(1)

@@ -100,6 +100,16 @@ SCHEMES = ("theme", "indicator", "industry", "qualifier", "role")
 
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
+#: A release's version in a releases folder (docs/release.md): a folder name and an IRI segment.
+VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
+#: The name of the symlink to the latest release; never a version.
+LATEST = "latest"
+
+
+def is_version(value: str) -> bool:
+    """Whether `value` can name a release: ``[0-9A-Za-z][0-9A-Za-z._-]{0,63}``, not ``latest``."""
+    return bool(VERSION_RE.match(value)) and value != LATEST
+
 
 def slugify(name: str) -> str:
     """A stable slug from a name: lowercase ASCII words joined by hyphens.
@@ -206,3 +216,35 @@ class UriPolicy:
 
     def download(self, filename: str) -> URIRef:
         return URIRef(f"{self.base}/download/{filename}")
+
+    # Releases kept over time (docs/release.md, "URIs of the releases"). `dataset` stays "the
+    # dataset, latest release"; each kept release is a versioned dataset of it and a member of the series.
+    @property
+    def series(self) -> URIRef:
+        """The `dcat:DatasetSeries` of every kept release: ``BASE/id/dataset/citykg/series``."""
+        return URIRef(f"{self.dataset}/series")
+
+    def release_dataset(self, version: str) -> URIRef:
+        """The versioned `dcat:Dataset` of one release: ``BASE/id/dataset/citykg/release/{version}``."""
+        return URIRef(f"{self.dataset}/release/{self._version(version)}")
+
+    def release(self, version: str, path: str = "") -> URIRef:
+        """Where the server answers for one release: ``BASE/release/{version}`` + ``/doc/…``,
+        ``/download/{file}``, ``/sparql``, ``/changes``."""
+        tail = f"/{path.lstrip('/')}" if path else ""
+        return URIRef(f"{self.base}/release/{self._version(version)}{tail}")
+
+    def release_download(self, version: str, filename: str) -> URIRef:
+        """A file of one release: ``BASE/release/{version}/download/{file}``."""
+        return self.release(version, f"download/{filename}")
+
+    def changes(self, version: str) -> URIRef:
+        """The changes a release brings against the previous one: ``BASE/release/{version}/changes``
+        (the `ckg:ChangeSet` of its changes.ttl; its parts are hash IRIs under it)."""
+        return self.release(version, "changes")
+
+    @staticmethod
+    def _version(version: str) -> str:
+        if not is_version(version):
+            raise ValueError(f"not a release version: {version!r}")
+        return version

@@ -110,6 +110,21 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
     shutil.rmtree(old)
 
 
+def _place_new(tmp: Path, out: Path) -> None:
+    """Renames `tmp` to `out`, which must not exist (a rename never replaces a non-empty folder)."""
+    if out.exists() or out.is_symlink():
+        raise BuildError(f"{out} exists: a release is never replaced (releases are immutable)")
+    try:
+        os.rename(tmp, out)
+    except OSError as exc:
+        raise BuildError(f"{out}: cannot put the release in place ({exc.strerror}); another build made it "
+                         "first?") from None
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def _remove_stale_builds(out: Path) -> None:
     """Temporary folders left by builds that were killed (their process is gone)."""
     for tmp in out.parent.glob(f".{out.name}.tmp-*"):
@@ -211,9 +226,18 @@ def build_release(
     validator: str = "auto",
     log: Callable[[str], None] | None = None,
     require: Iterable[str] = (),
+    before_swap: Callable[[Path, dict, list[str]], dict] | None = None,
+    replace: bool = True,
 ) -> BuildResult:
     """`require`: facts every profile must state (``population``, ``area``): a profile without one
-    stops the build, as a curated catalogue wants; by default it builds with a warning."""
+    stops the build, as a curated catalogue wants; by default it builds with a warning.
+
+    `before_swap(tmp, manifest, cities) -> manifest`: called on the complete release in its temporary folder
+    (`cities`: the IRIs of its schema:City resources),
+    before it is put in place (kg/releases.py adds the version and the changes files there, the CLI
+    pre-renders the documents); a failure (or a kill) there leaves `out` as it was.
+    `replace`: False puts the release at `out` only if nothing is there (a release of a releases
+    folder is never replaced: BuildError)."""
     require = list(require)
     for fact in require:
         if fact not in REQUIRABLE:
@@ -334,7 +358,13 @@ def build_release(
     try:
         manifest = _write_release(tmp, policy, settings, store, union_lines, summary, report, sources, reports,
                                   steps)
-        _swap_into_place(tmp, out)
+        del store, union_lines  # the rest (changes, pre-rendering) reads the release's files
+        if before_swap is not None:
+            manifest = before_swap(tmp, manifest, [str(c.uri) for c in summary.cities])
+        if replace:
+            _swap_into_place(tmp, out)
+        else:
+            _place_new(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -461,7 +491,7 @@ def _write_release(tmp: Path, policy: UriPolicy, settings: ReleaseSettings, stor
         ]
         + report_files,
     }
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_manifest(tmp, manifest)
     return manifest
 
 

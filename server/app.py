@@ -18,10 +18,10 @@ from citykg.server import cache, docstore, errors, http, jsonld, limits, search
 from citykg.server.appstate import CityKG
 from citykg.server.pages.home import home_counts
 from citykg.server.release import Release
-from citykg.server.routes import crawlers, crosscity, data, documents, fragments, reconcile, site, sparql
+from citykg.server.routes import crawlers, crosscity, data, documents, fragments, reconcile, releases, site, sparql
 from citykg.server.settings import Settings
 from citykg.server.store import Store
-from flask import Flask
+from flask import Flask, current_app, request
 
 from citykg.uris import UriPolicy
 
@@ -33,6 +33,15 @@ def release_key(release: Release, base: str) -> str:
     return h.hexdigest()
 
 
+def _release_banner() -> dict[str, Any]:
+    """Pages of a release served under ``/release/{version}/`` say which release they show
+    (``citykg.server.releases`` puts it in the request's environment)."""
+    banner = request.environ.get("citykg.memento")
+    series = current_app.extensions["citykg"].series is not None or banner is not None
+    root = banner["root"] if banner else request.script_root
+    return {"release_banner": banner, "serves_series": series, "series_root": root}
+
+
 def create_app(
     release_dir: Path | str,
     *,
@@ -41,6 +50,7 @@ def create_app(
     config: dict | None = None,
     store_mode: str = "memory",
     log: Any = lambda _msg: None,
+    pools: dict[str, cache.LRU] | None = None,
 ) -> Flask:
     """Builds the app over a release folder.
 
@@ -49,6 +59,8 @@ def create_app(
     store:  a ready store (for example a remote SPARQL store); default: load the
             release into the embedded store (`store_mode` memory, disk or auto).
     config: Flask config and settings (`citykg.server.settings`, e.g. ``{"TESTING": True}``).
+    pools:  the response cache's pools to use (another app's, so that several releases served
+            together share one budget: entries carry their release key); default: new ones.
     """
     settings = Settings.load(config)
     release = Release.open(release_dir)
@@ -81,14 +93,16 @@ def create_app(
             with tmp.open("wb") as f:
                 pickle.dump((kg.context, kg.derived["search_index"], kg.derived["home_counts"]), f)
             os.replace(tmp, derived)
+    app.context_processor(_release_banner)
     errors.install(app)
     http.install(app)
     for blueprint in (site.bp, documents.bp, data.bp, crosscity.bp, sparql.bp, fragments.bp, reconcile.bp,
-                      crawlers.bp):
+                      crawlers.bp, releases.bp):
         app.register_blueprint(blueprint)
-    pools = {"documents": cache.LRU(settings["DOC_CACHE_MB"] * 1024 * 1024, settings["DOC_CACHE_MB"] * 1024 * 128),
-             "sparql": cache.LRU(settings["SPARQL_RESPONSE_CACHE_BYTES"] if settings["SPARQL_CACHE_BYTES"] > 0 else 0,
-                                 settings["SPARQL_CACHE_MAX_ENTRY"])}
+    if pools is None:
+        pools = {"documents": cache.LRU(settings["DOC_CACHE_MB"] * 1024 * 1024, settings["DOC_CACHE_MB"] * 1024 * 128),
+                 "sparql": cache.LRU(settings["SPARQL_RESPONSE_CACHE_BYTES"] if settings["SPARQL_CACHE_BYTES"] > 0
+                                     else 0, settings["SPARQL_CACHE_MAX_ENTRY"])}
     cache.install(app, pools, max_body=3 * settings["SPARQL_MAX_QUERY_BYTES"] + 4096, trusted=(http.finish,))
     limits.install(app)  # rate limits on /sparql and /search
     if settings["DOC_STORE"]:  # pre-rendered documents (citykg build), in front of everything

@@ -26,6 +26,9 @@ class CityKG:
     - ``settings`` the `Settings` of the app
     - ``context``  the JSON-LD context served at /context.jsonld
     - ``derived``  data derived at start-up (search index, home counts), shared by the workers
+    - ``series``   when serving a folder of releases (``citykg serve --releases``): what lists them, finds
+                   the releases holding a resource and serves each (`citykg.server.releases.SeriesDispatcher`);
+                   None for a single release
     """
 
     store: Store
@@ -35,6 +38,7 @@ class CityKG:
     release_key: str = ""  # names this release and base in every cache
     context: dict = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict)
+    series: Any = None
 
     @property
     def manifest(self) -> dict[str, Any]:

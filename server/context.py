@@ -24,4 +24,5 @@ def state() -> CityKG:
 def urls() -> UrlMapper:
     """The URL mapper of the current request (canonical base <-> this host and mount point)."""
     kg = state()
-    return UrlMapper(kg.policy.base, request.script_root, request.host_url)
+    return UrlMapper(kg.policy.base, request.script_root, request.host_url,
+                     site_root=request.environ.get("citykg.site_root"))

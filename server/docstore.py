@@ -12,8 +12,10 @@ documents were rendered for, is answered from the file with the very headers Fla
 (content negotiation by the one negotiation function, ``Vary``, ``Content-Location``, ``Link``,
 ETag and its ``-gz`` twin, ``If-None-Match``/``If-Modified-Since`` -> 304, gzip when accepted).
 Anything else (another format, a page of incoming links, an unknown path, an untrusted hook)
-goes on to Flask unchanged. The file names the release and base it was rendered for; another
-release or base leaves it unused.
+goes on to Flask unchanged. An earlier release served under ``/release/{version}`` (``citykg.mount`` in the
+environment, `citykg.server.releases`) has its Turtle answered from its own file, the links moved under the mount;
+its pages (which say which release they show) are rendered by Flask. The file names the release and base it
+was rendered for; another release or base leaves it unused.
 """
 
 from __future__ import annotations
@@ -111,8 +113,9 @@ class DocumentStore:
         g = environ.get
         method = g("REQUEST_METHOD")
         path = g("PATH_INFO", "")
+        mount = g("SCRIPT_NAME", "")
         if (method not in ("GET", "HEAD") or not path.startswith("/doc/") or g("QUERY_STRING")
-                or g("SCRIPT_NAME", "")):
+                or (mount and mount != g("citykg.mount"))):
             return None
         rest = path[5:]
         dot = rest.rfind(".")
@@ -126,6 +129,8 @@ class DocumentStore:
             fmt = self._negotiate(g("HTTP_ACCEPT"))
             if fmt is None or fmt.extension not in self.formats:
                 return None
+        if mount and fmt is formats.HTML:
+            return None  # a page under a release's mount links differently: Flask renders it
         row = self._con().execute("SELECT etag, link, link_ext, size, gz, hosted FROM doc WHERE path = ? AND ext = ?",
                                   (rest, fmt.extension)).fetchone()
         if row is None or (row[5] and self.app.config.get("TRUSTED_HOSTS")):
@@ -153,11 +158,13 @@ class DocumentStore:
             else:
                 tag, body = kept
         headers = [("Content-Type", fmt.content_type), ("Content-Length", "")]
+        if mount:  # a release served under /release/{version} (citykg.server.releases): its own variants
+            link, link_ext = link.replace("</doc/", f"<{mount}/doc/"), link_ext.replace("</doc/", f"<{mount}/doc/")
         if ext:
             headers += [("Link", link_ext), ("Vary", "Accept-Encoding")]
         else:
             headers += [("Link", link), ("Vary", "Accept, Accept-Encoding"),
-                        ("Content-Location", f"/doc/{rest}.{fmt.extension}")]
+                        ("Content-Location", f"{mount}/doc/{rest}.{fmt.extension}")]
         headers.append(("X-Content-Type-Options", "nosniff"))
         if fmt is formats.HTML:
             headers += [("Content-Security-Policy", CSP), ("Referrer-Policy", "strict-origin-when-cross-origin")]

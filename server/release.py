@@ -232,12 +232,40 @@ class _Rewriter:
         )
 
 
+def replace_graph(store: Store, graph: str, ntriples: bytes, built_base: str, base: str,
+                  new_subjects: tuple[str, ...] = ()) -> bool:
+    """Replaces a named graph of an in-memory store with these N-Triples (IRIs moved to `base`), keeping only
+    the triples about the graph's subjects and about subjects under one of `new_subjects` (prefixes): what
+    the graph did not describe stays undescribed. False when the store cannot be changed (on disk, opened
+    read-only, or remote)."""
+    if not isinstance(store, EmbeddedStore) or isinstance(store, DiskStore):
+        return False
+    rewrite = _Rewriter(built_base.rstrip("/") + "/", base.rstrip("/") + "/")
+    name = ox.NamedNode(graph)
+    known = {q.subject for q in store.ox.quads_for_pattern(None, None, None, name)}
+    moved = (rewrite.quad(ox.Quad(t.subject, t.predicate, t.object, name))
+             for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    quads = [q for q in moved if q.subject in known
+             or (isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(new_subjects))]
+    store.ox.clear_graph(name)
+    store.ox.extend(quads)
+    return True
+
+
 def read_triples(path: Path, built_base: str, base: str) -> list:
     """The triples of a Turtle file of the release as `Term` tuples, IRIs moved to `base`."""
+    return _triples(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), built_base, base)
 
+
+def parse_triples(ntriples: bytes, built_base: str, base: str) -> list:
+    """N-Triples as `Term` tuples, IRIs moved to `base`."""
+    return _triples(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), built_base, base)
+
+
+def _triples(quads: Any, built_base: str, base: str) -> list:
     rewrite = _Rewriter(built_base.rstrip("/") + "/", base.rstrip("/") + "/")
     out = []
-    for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+    for q in quads:
         s, p, o = rewrite.term(q.subject), rewrite.term(q.predicate), rewrite.term(q.object)
         out.append((term_from_ox(s), term_from_ox(p), term_from_ox(o)))
     return out

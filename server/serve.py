@@ -14,6 +14,7 @@ from pathlib import Path
 
 from citykg.server.app import create_app
 from citykg.server.release import ReleaseError
+from citykg.server.releases import serve_series
 from citykg.server.remote import RemoteStore
 from citykg.server.store import StoreError
 from granian.constants import Interfaces
@@ -68,17 +69,28 @@ def default_workers() -> int:
 
 def main(release: Path | str = "dist", host: str = "127.0.0.1", port: int = 8080, base: str | None = None,
          workers: int | None = None, log_level: str = "info", store_mode: str = "auto",
-         store_url: str | None = None, settings: dict[str, str] | None = None, http: str = "granian") -> None:
-    """Loads the release and serves it with gunicorn (or granian) on host:port; `settings` override
+         store_url: str | None = None, settings: dict[str, str] | None = None, http: str = "granian",
+         releases: Path | str | None = None) -> None:
+    """Loads the release (or, with `releases`, the latest of a folder of releases, the others behind it,
+    opened on first use) and serves it with granian (or gunicorn) on host:port; `settings` override
     `citykg.server.settings` (``{"SPARQL_TIMEOUT": "5"}``)."""
     start = time.perf_counter()
     store = None
-    if store_url:
-        store = remote_store(store_url, Path(release),
-                             log=lambda msg: print(f"citykg: {msg}", file=sys.stderr, flush=True))
-    app = create_app(Path(release), base=base, store=store, store_mode=store_mode, config=dict(settings or {}),
-                     log=lambda msg: print(f"citykg: {msg}", file=sys.stderr, flush=True))
-    print(f"citykg: release {release} ready in {time.perf_counter() - start:.2f} s", file=sys.stderr, flush=True)
+
+    def log(msg: str) -> None:
+        print(f"citykg: {msg}", file=sys.stderr, flush=True)
+
+    if releases is not None:
+        app = serve_series(Path(releases), base=base, store_mode=store_mode, config=dict(settings or {}), log=log)
+        series = app.extensions["citykg"].series.versions
+        print(f"citykg: {len(series.items)} release(s) of {releases}, latest {series.latest.version}, ready in "
+              f"{time.perf_counter() - start:.2f} s", file=sys.stderr, flush=True)
+    else:
+        if store_url:
+            store = remote_store(store_url, Path(release), log=log)
+        app = create_app(Path(release), base=base, store=store, store_mode=store_mode, config=dict(settings or {}),
+                         log=log)
+        print(f"citykg: release {release} ready in {time.perf_counter() - start:.2f} s", file=sys.stderr, flush=True)
     if http == "granian":
         granian(app, host, port, workers or default_workers(), log_level)
         return

@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 from citykg.server import formats
@@ -207,6 +207,30 @@ class DiskStore(EmbeddedStore):
     def ox(self, value: ox.Store) -> None:  # EmbeddedStore.__init__ compatibility
         self._ox = value
         self._pid = os.getpid()
+
+#: the stores that query worker processes may be asked to run a query on, by key (`register`): a pool of
+#: query workers can then serve several stores (the releases of a series, `citykg.server.releases`)
+_REGISTRY: dict[str, EmbeddedStore] = {}
+
+
+def register(store: EmbeddedStore) -> str:
+    """The key by which `execute_registered` finds `store` (in this process and in the ones forked from it).
+
+    An on-disk store is named by its folder, so a worker forked before it was registered still opens it."""
+    key = f"disk:{store.path}" if isinstance(store, DiskStore) else f"memory:{id(store)}"
+    _REGISTRY[key] = store
+    return key
+
+
+def execute_registered(key: str, query: str, **kwargs: Any) -> RawResult:
+    """`EmbeddedStore.execute` on the store registered under `key` (the target of a query worker pool)."""
+    store = _REGISTRY.get(key)
+    if store is None:
+        if not key.startswith("disk:"):
+            raise StoreError(f"no store {key} in this process")
+        store = _REGISTRY[key] = DiskStore(Path(key[len("disk:"):]))
+    return store.execute(query, **kwargs)
+
 
 # -- raw execution for the SPARQL endpoint --------------------------------------------------------
 #

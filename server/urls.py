@@ -15,8 +15,8 @@ from dataclasses import dataclass
 #: paths served as they are under the base
 _EXACT = ("/", "/def/", "/catalog", "/sparql", "/.well-known/void", "/context.jsonld", "/download", "/compare",
           "/fragments", "/reconcile", "/sitemap.xml", "/robots.txt",
-          "/search")
-_PREFIXES = ("/doc/", "/def/", "/download/")
+          "/search", "/changes", "/release/")
+_PREFIXES = ("/doc/", "/def/", "/download/", "/release/", "/timemap/")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,10 @@ class UrlMapper:
     base: str  # canonical base, no trailing slash
     script_root: str = ""  # where the app is mounted on this host ("" or "/prefix")
     host_url: str = "http://localhost/"  # scheme://host[:port]/ of the request
+    #: where canonical URIs are served on this host when it differs from the mount point: an earlier
+    #: release mounted at ``/release/{version}`` links resources to their canonical pages (``/doc/…``),
+    #: while its own paths (variants, downloads, SPARQL) stay under the mount (`local`)
+    site_root: str | None = None
 
     def path(self, uri: str, *, page: bool = True) -> str | None:
         """The path on this server for a canonical URI; None if this server has no route for it."""
@@ -34,10 +38,11 @@ class UrlMapper:
             return None
         rest, hash_, fragment = rest.partition("#")
         suffix = hash_ + fragment
+        root = self.script_root if self.site_root is None else self.site_root
         if rest.startswith("/id/") and len(rest) > 4:
-            return self.script_root + ("/doc/" if page else "/id/") + rest[4:] + suffix
+            return root + ("/doc/" if page else "/id/") + rest[4:] + suffix
         if rest.startswith(_PREFIXES) or rest in _EXACT:
-            return self.script_root + rest + suffix
+            return root + rest + suffix
         return None
 
     def href(self, uri: str) -> str:

@@ -206,16 +206,19 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """`citykg serve` on a free loopback port, under its default HTTP server (granian) or `http`."""
+    """`citykg serve` on a free loopback port, under its default HTTP server (granian) or `http`;
+    `option` --release or --releases."""
 
-    def __init__(self, release: Path, log: Path, http: str | None = None) -> None:
+    def __init__(self, release: Path, log: Path, http: str | None = None, option: str = "--release",
+                 workers: int = 2, settings: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._out = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        sets = [a for name in settings for a in ("--set", name)]
         self.proc = subprocess.Popen(
-            _citykg("serve", "--release", str(release), "--host", "127.0.0.1", "--port", str(self.port),
-                    "--workers", "2", *(["--http", http] if http else [])),
+            _citykg("serve", option, str(release), "--host", "127.0.0.1", "--port", str(self.port),
+                    "--workers", str(workers), *sets, *(["--http", http] if http else [])),
             cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -295,5 +298,23 @@ def multicity_client(multicity_app):
 @pytest.fixture(scope="session")
 def multicity_server(multicity_release, tmp_path_factory):
     server = LiveServer(multicity_release, tmp_path_factory.mktemp("multicity-live") / "gunicorn.log")
+    yield server
+    server.stop()
+
+
+# -- three releases of changing seeds, served together (tests/series.py) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def release_series(tmp_path_factory):
+    import series
+
+    return series.build_series(tmp_path_factory.mktemp("series"))
+
+
+@pytest.fixture(scope="session")
+def series_server(release_series, tmp_path_factory):
+    server = LiveServer(release_series.folder, tmp_path_factory.mktemp("series-live") / "gunicorn.log",
+                        option="--releases")
     yield server
     server.stop()

@@ -109,3 +109,51 @@ def test_verification_is_stamped_once_per_release(served_release, tmp_path):
     Release.open(release).verify(messages.append)
     Release.open(release).verify(messages.append)
     assert len(messages) == 1 and "SHA-256" in messages[0]
+
+
+def snapshot(rel: Path) -> dict[str, object]:
+    """Every file of every kept release, and where latest points."""
+    return {"latest": os.readlink(rel / "latest"),
+            **{p.name: files(p) for p in sorted(rel.iterdir()) if not p.name.startswith(".") and p.name != "latest"}}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["while writing the new release", "while pre-rendering its documents"])
+def test_kill_9_of_a_releases_build_leaves_every_release_and_latest(big_include, tmp_path, moment):
+    rel = tmp_path / "rel"
+    for version in ("k1", "k2"):
+        built = subprocess.run([sys.executable, "-m", "citykg.cli", "build", "--quiet", "--no-documents",
+                                "--releases", str(rel), "--version", version], cwd=ROOT, capture_output=True,
+                               text=True)
+        assert built.returncode == 0, built.stderr
+    before = snapshot(rel)
+    proc = subprocess.Popen([sys.executable, "-m", "citykg.cli", "build", "--quiet", "--releases", str(rel),
+                             "--version", "k3", "--include", str(big_include)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    tmp = rel / f".k3.tmp-{proc.pid}"
+    target = tmp / "dataset.nq" if moment == "while writing the new release" else \
+        tmp / f".documents.sqlite.tmp-{proc.pid}"
+    deadline = time.monotonic() + 300
+    while not target.exists():
+        assert proc.poll() is None, "the build ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    if moment != "while writing the new release":
+        assert (tmp / "changes.json").is_file()  # the changes are written before the documents
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert snapshot(rel) == before
+    assert not (rel / "k3").exists()
+    from citykg.series import Series
+
+    series = Series.open(rel)
+    assert series.versions == ["k1", "k2"] and series.latest is not None and series.latest.version == "k2"
+    check = subprocess.run([sys.executable, "-m", "citykg.cli", "validate", "--release", str(rel / "latest")],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert check.returncode == 0, check.stderr
+    # the next build sweeps the dead build's temporary folder away, and its version is free
+    again = subprocess.run([sys.executable, "-m", "citykg.cli", "build", "--quiet", "--no-documents", "--releases",
+                            str(rel), "--version", "k3"], capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in rel.iterdir()) == ["k1", "k2", "k3", "latest"]
+    assert os.readlink(rel / "latest") == "k3"

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from series import PAGES as RELEASE_PAGES
 from test_pages_browser import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,4 +58,10 @@ def test_the_pages_of_many_cities_are_valid_html(multicity_server, tmp_path):
     paths = [f"/compare?{cities}", "/doc/city/krakow", "/def/indicator/population", "/search?q=tampere",
              "/doc/observation/lyon/population/2020"]
     pages = {path: fetch(multicity_server.url + path) for path in paths}
+    assert nu_errors(pages, tmp_path) == {}
+
+
+def test_the_pages_of_a_folder_of_releases_are_valid_html(series_server, tmp_path):
+    pages = {path: fetch(series_server.url + path) for path in RELEASE_PAGES}
+    assert all("<html" in html for html in pages.values())
     assert nu_errors(pages, tmp_path) == {}

@@ -435,3 +435,109 @@ def test_void_only(meta_files):
     assert void.value(part, VOID["class"]) is not None
     assert not list(void.triples((None, SPDX.checksum, None)))
     assert set(void) <= set(meta_files)
+
+
+# -- the series catalogue of a releases folder (citykg.series.catalog_graph) ------------------------------
+
+
+@pytest.fixture(scope="module")
+def releases_folder(tmp_path_factory) -> Path:
+    """Three releases of changing seeds: a city added in r2, a value corrected in r3."""
+    from releases import PROFILES, citykg, edit, seeds
+
+    work = tmp_path_factory.mktemp("series-catalog")
+    s = seeds(work / "seeds", ("harbourfield", "lakeview"))
+    for version, change in (("r1", None), ("r2", "add"), ("r3", "edit")):
+        if change == "add":
+            (s / "profiles" / "pinecrest.txt").write_bytes((PROFILES / "pinecrest.txt").read_bytes())
+        elif change == "edit":
+            edit(s, "harbourfield", "approximately 21,893,000", "approximately 22,100,000")
+        result = citykg("build", "--seeds", str(s), "--releases", str(work / "rel"), "--version", version,
+                        "--quiet", "--no-documents")
+        assert result.returncode == 0, result.stderr
+    return work / "rel"
+
+
+@pytest.fixture(scope="module")
+def series_catalog(releases_folder) -> rdflib.Graph:
+    from citykg.series import catalog_graph
+
+    return catalog_graph(releases_folder)
+
+
+def test_series_catalogue_conforms_to_dcat_ap_3_0_1(series_catalog):
+    conforms, found = validate_main(series_catalog)
+    assert conforms, violations(found)
+    assert found == []
+    assert violations(validate_mdr(series_catalog)) == []
+
+
+def test_series_catalogue_lists_every_kept_release(releases_folder, series_catalog):
+    import json
+
+    p = UriPolicy()
+    g = series_catalog
+    series = p.series
+    members = [p.release_dataset(v) for v in ("r1", "r2", "r3")]
+    assert (series, RDF.type, DCAT.DatasetSeries) in g
+    assert set(g.subjects(DCAT.inSeries, series)) == set(members)
+    assert {series, p.dataset, *members} <= set(g.objects(p.catalog, DCAT.dataset))
+    assert g.value(series, DCAT.first) == members[0] and g.value(series, DCAT.last) == members[-1]
+    # the dataset at its published IRI stays "the latest release": its downloads at /download/, a version of it each
+    assert set(g.objects(p.dataset, DCAT.hasVersion)) == set(members)
+    assert g.value(p.dataset, DCAT.hasCurrentVersion) == members[-1]
+    assert p.download("dataset.nq") in set(g.objects(None, DCAT.downloadURL))
+    for version, member, previous in zip(("r1", "r2", "r3"), members, [None, *members[:-1]], strict=True):
+        manifest = json.loads((releases_folder / version / "manifest.json").read_text())
+        assert str(g.value(member, DCAT.version)) == version
+        assert g.value(member, DCAT.previousVersion) == previous
+        assert str(g.value(member, URIRef("http://www.w3.org/ns/adms#versionNotes"))) == manifest["version_notes"]
+        issued = g.value(member, DCTERMS.issued)
+        assert issued.datatype == XSD.dateTime and issued.toPython().strftime("%Y-%m-%dT%H:%M:%SZ") == \
+            manifest["built"]
+        sizes = {f["name"]: f for f in manifest["files"]}
+        dumps = {}
+        for dist in g.objects(member, DCAT.distribution):
+            url = g.value(dist, DCAT.downloadURL)
+            if url is None:
+                assert g.value(dist, DCAT.accessURL) == URIRef(f"{p.base}/release/{version}/sparql")
+                continue
+            name = str(url).rsplit("/", 1)[-1]
+            assert url == URIRef(f"{p.base}/release/{version}/download/{name}")
+            assert g.value(dist, DCAT.byteSize).toPython() == sizes[name]["size"]
+            assert str(g.value(g.value(dist, SPDX.checksum), SPDX.checksumValue)) == sizes[name]["sha256"]
+            dumps[name] = dist
+        assert set(dumps) == set(EXPECTED)
+    assert str(g.value(members[1], URIRef("http://www.w3.org/ns/adms#versionNotes"))) == "1 city added"
+
+
+def test_series_catalogue_keeps_only_kept_releases(releases_folder, tmp_path):
+    import shutil
+
+    from citykg.series import catalog_graph, prune
+
+    rel = tmp_path / "rel"
+    shutil.copytree(releases_folder, rel, symlinks=True)
+    assert prune(rel, keep=2) == ["r1"]
+    g = catalog_graph(rel)
+    p = UriPolicy()
+    assert set(g.subjects(DCAT.inSeries, p.series)) == {p.release_dataset("r2"), p.release_dataset("r3")}
+    assert g.value(p.release_dataset("r2"), DCAT.previousVersion) is None  # r1 is gone: no dangling link
+    assert not [t for t in g if "/release/r1" in " ".join(map(str, t))]
+    assert validate_main(g)[0]
+
+
+def test_a_broken_series_catalogue_is_caught(series_catalog):
+    p = UriPolicy()
+    broken = rdflib.Graph()
+    for t in series_catalog:
+        broken.add(t)
+    broken.remove((p.series, DCTERMS.description, None))
+    broken.add((p.release_dataset("r1"), DCAT.inSeries, URIRef(f"{p.base}/id/dataset/nothing")))
+    broken.add((p.release_dataset("r1"), DCAT.version, Literal("another")))
+    conforms, found = validate_main(broken)
+    assert not conforms
+    bad = {(r["focus"], r["path"]) for r in violations(found)}
+    assert (p.series, DCTERMS.description) in bad
+    assert (p.release_dataset("r1"), DCAT.inSeries) in bad
+    assert (p.release_dataset("r1"), DCAT.version) in bad

@@ -223,7 +223,7 @@ def test_search_pages_past_fifty(client):
     assert first["count"] > 50 and len(first["results"]) == 50 and first["pages"] >= 2
     assert first["next"].endswith("/search?q=a&format=json&page=2")
     second = client.get(first["next"].split("localhost", 1)[-1]).get_json()
-    assert second["page"] == 2 and len(second["results"]) == first["count"] - 50
+    assert second["page"] == 2 and len(second["results"]) == min(50, first["count"] - 50)
     assert not {r["uri"] for r in second["results"]} & {r["uri"] for r in first["results"]}
     html = page(client, "/search?q=a")
     assert 'rel="next" href="/search?q=a&amp;page=2"' in html and f"Results 1–50 of {first['count']}" in html

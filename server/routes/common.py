@@ -17,7 +17,8 @@ from citykg.server.store import Term
 from flask import Response, render_template, request
 
 _EXT_RE = re.compile(r"^(?P<path>.+?)\.(?P<ext>" + formats.extension_pattern() + r")$")
-PATH_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*)*$")
+#: a resource's path under /id/ or /doc/: slugs (a version of a release has dots: ``release/2026-12-02.2``)
+PATH_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*)*$")
 
 
 def split_ext(rest: str) -> tuple[str, str | None]:

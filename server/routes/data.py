@@ -59,7 +59,11 @@ def catalog(ext: str | None):
         resp = Response(render_template("catalog.html", **catalog_page(kg, urls())), content_type=fmt.content_type)
         return finish_document(resp, fmt, negotiated=ext is None, path=local)
     path = kg.release.path / "catalog.ttl"
-    if path.is_file():
+    series = kg.series.catalog_triples() if kg.series is not None else None
+    if series is not None:
+        # a folder of releases: the latest's catalogue with the dataset series and every kept release
+        triples = series
+    elif path.is_file():
         # From the file, not the store: pyoxigraph's store turns derived integer types
         # (xsd:nonNegativeInteger, which DCAT-AP requires for dcat:byteSize) into xsd:integer.
         triples = read_triples(path, kg.release.built_base, kg.policy.base)

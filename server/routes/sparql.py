@@ -38,7 +38,14 @@ from citykg.server.http import CSP
 from citykg.server.pages.sparql import editor_page, service_description
 from citykg.server.sparql_exec import ProcessPool, QueryTimeoutError, WorkerDiedError
 from citykg.server.sparql_lex import QueryInfo, analyse, cache_text, explain_syntax_error
-from citykg.server.store import FormatMismatchError, QuerySyntaxError, RawResult, StoreError
+from citykg.server.store import (
+    FormatMismatchError,
+    QuerySyntaxError,
+    RawResult,
+    StoreError,
+    execute_registered,
+    register,
+)
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
@@ -83,6 +90,7 @@ class Endpoint:
 
     cache: LRU[RawResult]
     pool: ProcessPool | None
+    key: str = ""  # the store's key in the pool's workers (`citykg.server.store.register`)
     description: dict[str, bytes] = field(default_factory=dict)  # SD by format
 
 
@@ -91,13 +99,18 @@ def _endpoint() -> Endpoint:
     ep = app.extensions.get("sparql")
     if ep is None:
         with _SETUP_LOCK:
-            ep = app.extensions.get("sparql")
-            if ep is None:
-                ep = setup(app)
+            ep = _setup_locked(app)
     return ep
 
 
-_SETUP_LOCK = threading.Lock()
+def _setup_locked(app: Flask) -> Endpoint:
+    ep = app.extensions.get("sparql")
+    return ep if ep is not None else setup(app)
+
+
+_SETUP_LOCK = threading.RLock()
+#: ``app.extensions[POOL_OWNER]``: the app whose query worker pool this app shares
+POOL_OWNER = "sparql.pool_owner"
 
 
 def setup(app: Flask) -> Endpoint:
@@ -105,11 +118,19 @@ def setup(app: Flask) -> Endpoint:
     kg = app.extensions["citykg"]
     settings = kg.settings
     store = kg.store
-    pool = None
+    pool, key = None, ""
     if getattr(store, "isolate_queries", False) and float(settings["SPARQL_TIMEOUT"]) > 0:
-        pool = ProcessPool(store.execute, int(settings["SPARQL_PROCESSES"]), int(settings["SPARQL_MEMORY_MB"]),
-                           float(settings["SPARQL_DEMOTE_AFTER"]))
-    ep = Endpoint(cache=LRU(int(settings["SPARQL_CACHE_BYTES"]), int(settings["SPARQL_CACHE_MAX_ENTRY"])), pool=pool)
+        key = register(store)
+        owner = app.extensions.get(POOL_OWNER)
+        if owner is not None:
+            # a release served beside others (citykg.server.releases): the query workers of the app that
+            # owns the pool run its queries too, so N releases do not mean N pools of processes
+            pool = (owner.extensions.get("sparql") or _setup_locked(owner)).pool
+        if pool is None:
+            pool = ProcessPool(execute_registered, int(settings["SPARQL_PROCESSES"]),
+                               int(settings["SPARQL_MEMORY_MB"]), float(settings["SPARQL_DEMOTE_AFTER"]))
+    ep = Endpoint(cache=LRU(int(settings["SPARQL_CACHE_BYTES"]), int(settings["SPARQL_CACHE_MAX_ENTRY"])), pool=pool,
+                  key=key)
     app.extensions["sparql"] = ep
     return ep
 
@@ -295,7 +316,7 @@ def _run(
     started = time.monotonic()
     try:
         if ep.pool is not None:
-            return ep.pool.call(req.query, timeout=timeout, **kwargs)
+            return ep.pool.call(ep.key, req.query, timeout=timeout, **kwargs)
         return kg.store.execute(req.query, timeout=timeout if timeout > 0 else None, **kwargs)
     except QueryTimeoutError as exc:
         raise problem(
