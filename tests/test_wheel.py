@@ -195,6 +195,38 @@ def test_installed_wheel_first_run_builds_validates_and_serves_everything(instal
     assert server.proc.returncode is not None
 
 
+def test_installed_wheel_keeps_releases_diffs_and_serves_them_with_memento(installed, tmp_path):
+    """From the installed wheel, in a folder of its own: two releases of edited seeds (relative paths), the
+    changes between them, and `citykg serve --releases` with a TimeGate and a TimeMap."""
+    here = installed.empty_folder(tmp_path / "series")
+    seeds = here / "seeds" / "profiles"
+    seeds.mkdir(parents=True)
+    profile = installed.package_dir("citykg.seeds", here) / "profiles"
+    for f in profile.iterdir():
+        if f.is_file():
+            (seeds / f.name).write_bytes(f.read_bytes())
+    installed.citykg("build", "--quiet", "--no-documents", "--releases", "rel", "--version", "v1", cwd=here)
+    text = next(seeds.glob("*.txt"))
+    text.write_text(text.read_text(encoding="utf-8").replace("three counties", "four counties"), encoding="utf-8")
+    installed.citykg("build", "--quiet", "--no-documents", "--releases", "rel", "--version", "v2", cwd=here)
+    assert (here / "rel" / "latest").resolve() == (here / "rel" / "v2").resolve()
+    diff = installed.citykg("diff", "--releases", "rel", "v1", "v2", "--format", "csv", cwd=here).stdout
+    assert "counties" in diff and ",3,4," in diff
+    port = free_port()
+    with Server([str(installed.bin / "citykg"), "serve", "--releases", "rel", "--port", str(port)], cwd=here,
+                log=tmp_path / "serve.log", url=f"http://127.0.0.1:{port}", env=installed.env) as server:
+        r = requests.get(server.url + "/release/v1/doc/city/nanchang.ttl", timeout=30)
+        assert r.status_code == 200 and "immutable" in r.headers["Cache-Control"]
+        assert r.headers.get("Memento-Datetime")
+        r = requests.get(server.url + "/doc/city/nanchang", allow_redirects=False, timeout=30,
+                         headers={"Accept-Datetime": "Thu, 01 Jan 2015 00:00:00 GMT"})
+        assert r.status_code == 302 and r.headers["Location"].endswith("/release/v1/doc/city/nanchang")
+        timemap = requests.get(server.url + "/timemap/doc/city/nanchang", timeout=30)
+        assert timemap.headers["Content-Type"].startswith("application/link-format")
+        assert "/release/v1/doc/city/nanchang>" in timemap.text and "/release/v2/doc/city/nanchang>" in timemap.text
+        assert "counties" in requests.get(server.url + "/changes", timeout=30).text
+
+
 def test_installed_wheel_without_shapes_refuses_to_build(installed, tmp_path):
     here = installed.empty_folder(tmp_path / "empty")
     shapes = installed.package_dir("citykg.shapes", here)
