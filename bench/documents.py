@@ -130,9 +130,9 @@ def resources(oxigraph_url: str, limit: int) -> tuple[list[str], list[str]]:
 
     cities = select(f'SELECT DISTINCT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{base}/id/city/") '
                     f'&& !CONTAINS(STR(?s), "#")) }} ORDER BY ?s')
-    obs = select(f'SELECT DISTINCT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{base}/id/observation/") '
-                 f'&& !CONTAINS(STR(?s), "#")) }} '
-                 f"ORDER BY ?s LIMIT {limit - len(cities)}")
+    # by their type, in the store's own order: a FILTER and ORDER BY over every subject takes minutes at 10M
+    obs = select(f"SELECT ?s WHERE {{ ?s a <http://purl.org/linked-data/cube#Observation> "
+                 f'FILTER(STRSTARTS(STR(?s), "{base}/id/observation/")) }} LIMIT {limit - len(cities)}')
     return cities, obs
 
 
