@@ -84,6 +84,8 @@ class DocumentStore:
         self._accept: dict[str | None, Format | None] = {}
         self._hosted: LRU[tuple[str, bytes]] = LRU(hosted_budget, hosted_budget // 8)
         self.hits = 0
+        #: paths (after /doc/) left to Flask: the dataset's documents when a series adds to its description
+        self.skip_prefixes: tuple[str, ...] = ()
 
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -131,6 +133,8 @@ class DocumentStore:
                 return None
         if mount and fmt is formats.HTML:
             return None  # a page under a release's mount links differently: Flask renders it
+        if rest.startswith(self.skip_prefixes):
+            return None
         row = self._con().execute("SELECT etag, link, link_ext, size, gz, hosted FROM doc WHERE path = ? AND ext = ?",
                                   (rest, fmt.extension)).fetchone()
         if row is None or (row[5] and self.app.config.get("TRUSTED_HOSTS")):

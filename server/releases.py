@@ -87,6 +87,10 @@ def serve_series(folder: Path | str, *, base: str | None = None, config: dict | 
                                               kg.release.built_base, base_,
                                               (f"{base_}/id/dataset/", f"{base_}/release/")):
         log("the store cannot be changed: its metadata graph keeps the latest's catalogue, /catalog has the series")
+    else:
+        documents = app.extensions.get("citykg.documents")
+        if documents is not None:  # pre-rendered before the series existed: the dataset's documents by Flask
+            documents.skip_prefixes = ("dataset/",)
     return app
 
 

@@ -280,3 +280,16 @@ def test_new_pages_load_their_assets_from_this_server(series_server):
     for path in (f"/release/{FIRST}/doc/city/harbourfield", "/release/", "/changes", f"/release/{SECOND}/changes"):
         _, fetched = check_assets(series_server.url, path)
         assert any(f.endswith("style.css") for f in fetched), path
+
+
+def test_the_dataset_document_names_its_versions(series_server):
+    """The latest's pre-rendered documents were written before the series existed: the dataset's
+    document (Turtle and page) is the one that names its versions and its series."""
+    dcat = "http://www.w3.org/ns/dcat#"
+    dataset = f"{BASE}/id/dataset/citykg"
+    r = requests.get(series_server.url + "/doc/dataset/citykg", headers={"Accept": "text/turtle"}, timeout=30)
+    assert r.status_code == 200
+    assert values(r.content, dataset, f"{dcat}hasCurrentVersion") == {f"{dataset}/release/{THIRD}"}
+    assert values(r.content, dataset, f"{dcat}hasVersion") == {f"{dataset}/release/{v}" for v in VERSIONS}
+    page = requests.get(series_server.url + "/doc/dataset/citykg", headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 200 and f"/release/{THIRD}" in page.text
