@@ -90,7 +90,10 @@ class Versions:
         if not holds:
             return None
         chosen = self.in_force(when)
-        earlier = [v for v in holds if v.built <= chosen.built]
+        # by position in the series, not by time: two releases built in the same second (an HTTP-date's
+        # resolution) are still one before the other
+        rank = {v.version: i for i, v in enumerate(self.items)}
+        earlier = [v for v in holds if rank[v.version] <= rank[chosen.version]]
         if earlier:
             return earlier[-1]
         return holds[0]

@@ -236,3 +236,19 @@ def test_def_terms_time_travel_too(series_server, release_series):
     assert m.status == 200 and m.getheader("Memento-Datetime") == http_date(built(release_series, FIRST))
     tm = parse_links(raw(series_server, "GET", "/timemap/def/City").body.decode())
     assert len(by_rel(tm, "memento")) == 3
+
+
+def test_releases_built_in_the_same_second_keep_their_order():
+    """Two builds within one second (an HTTP-date's resolution): a date before both still goes to the first,
+    one at that second to the second (the one in force), whichever of them holds the resource."""
+    from pathlib import Path
+
+    from citykg.server.versions import Version, Versions
+
+    second = datetime(2026, 12, 2, 14, 48, 29, tzinfo=UTC)
+    v1, v2 = Version("v1", Path("/r/v1"), second), Version("v2", Path("/r/v2"), second)
+    versions = Versions(Path("/r"), [v1, v2])
+    before = second - timedelta(days=3650)
+    assert versions.nearest_holding(before, [v1, v2]) == v1
+    assert versions.nearest_holding(second, [v1, v2]) == v2
+    assert versions.nearest_holding(before, [v2]) == v2  # only the later one holds it
