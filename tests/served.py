@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import os
 import shutil
 import signal
@@ -180,3 +181,14 @@ def check_assets(url: str, path: str, accept: str = "text/html") -> tuple[str, l
         assert a.content, f"{path} references {ref}: empty"
         fetched.append(urlsplit(full).path)
     return r.text, fetched
+
+
+def raw(server, method: str, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
+    """One request to a live server with nothing added (no automatic decompression, no redirects); the body
+    is read into ``resp.body``."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request(method, path, headers=headers or {})
+    resp = conn.getresponse()
+    resp.body = resp.read()
+    conn.close()
+    return resp

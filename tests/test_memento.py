@@ -5,7 +5,6 @@ against the RFC's header syntax."""
 
 from __future__ import annotations
 
-import http.client
 import re
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -14,6 +13,7 @@ import pytest
 import requests
 from memento_client import MementoClient
 from series import VERSIONS
+from served import raw
 
 FIRST, SECOND, THIRD = VERSIONS
 #: RFC 9110 IMF-fixdate, the form RFC 7089 dates take
@@ -21,15 +21,6 @@ HTTP_DATE = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|
                        r"\d{4} \d{2}:\d{2}:\d{2} GMT$")
 #: one link-value of RFC 8288: <URI> then ;-separated parameters
 LINK_VALUE = re.compile(r'^<[^<>]+>(\s*;\s*[a-z]+="[^"]*")+$')
-
-
-def raw(server, method: str, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    conn.request(method, path, headers=headers or {})
-    resp = conn.getresponse()
-    resp.body = resp.read()
-    conn.close()
-    return resp
 
 
 def split_links(header: str) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import http.client
 import io
 import re
 import subprocess
@@ -16,22 +15,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 from series import VERSIONS
-from served import check_assets, page_refs
+from served import check_assets, page_refs, raw
 
 BASE = "https://w3id.org/citykg"
 POPULATION = f"{BASE}/id/observation/harbourfield/population"
 OBS_VALUE = "http://purl.org/linked-data/sdmx/2009/measure#obsValue"
 IMMUTABLE = "public, max-age=31536000, immutable"
 FIRST, SECOND, THIRD = VERSIONS
-
-
-def raw(server, method: str, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    conn.request(method, path, headers=headers or {})
-    resp = conn.getresponse()
-    resp.body = resp.read()
-    conn.close()
-    return resp
 
 
 def values(turtle: bytes, subject: str, predicate: str) -> set[str]:

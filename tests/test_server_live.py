@@ -4,23 +4,13 @@ negotiation, HEAD, gzip, 304."""
 from __future__ import annotations
 
 import gzip
-import http.client
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import requests
+from served import raw
 
 CITY = "https://w3id.org/citykg/id/city/nanchang"
-
-
-def raw(server, method: str, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
-    """One request with nothing added (no automatic decompression, no redirects)."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    conn.request(method, path, headers=headers or {})
-    resp = conn.getresponse()
-    resp.body = resp.read()
-    conn.close()
-    return resp
 
 
 def test_served_by_granian_by_default(live_server):
